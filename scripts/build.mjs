@@ -1,0 +1,55 @@
+// Builds every bundle with esbuild: the extension (CJS, `vscode` external), the CLI, sim-claude and
+// the progress helper (CJS, Node), the dashboard webview (IIFE, browser), and copies sql.js' wasm
+// next to them so the runtime reads it from dist/ and never fetches it.
+import * as esbuild from 'esbuild';
+import { copyFileSync, mkdirSync, existsSync, chmodSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+
+const require = createRequire(import.meta.url);
+const root = path.dirname(path.dirname(new URL(import.meta.url).pathname));
+const dist = path.join(root, 'dist');
+mkdirSync(dist, { recursive: true });
+const production = process.argv.includes('--production');
+
+const node = {
+  bundle: true,
+  platform: 'node',
+  target: 'node20',
+  format: 'cjs',
+  sourcemap: !production,
+  minify: production,
+  logLevel: 'warning',
+  external: ['vscode'],
+};
+
+const entries = [
+  { in: 'src/extension.ts', out: 'extension.js' },
+  { in: 'src/cli/cli.ts', out: 'cli.js', banner: '#!/usr/bin/env node' },
+  { in: 'src/cli/simClaude.ts', out: 'sim-claude.js', banner: '#!/usr/bin/env node' },
+  { in: 'src/cli/sprintLog.ts', out: 'sprint-log.js', banner: '#!/usr/bin/env node' },
+];
+
+const builds = [];
+for (const e of entries) {
+  const src = path.join(root, e.in);
+  if (!existsSync(src)) continue;
+  builds.push(
+    esbuild.build({
+      ...node,
+      entryPoints: [src],
+      outfile: path.join(dist, e.out),
+      banner: e.banner ? { js: e.banner } : undefined,
+    }).then(() => { if (e.banner) chmodSync(path.join(dist, e.out), 0o755); }),
+  );
+}
+const webview = path.join(root, 'src/webview/main.ts');
+if (existsSync(webview)) {
+  builds.push(esbuild.build({
+    bundle: true, platform: 'browser', target: 'es2022', format: 'iife',
+    sourcemap: !production, minify: production, logLevel: 'warning',
+    entryPoints: [webview], outfile: path.join(dist, 'webview.js'),
+  }));
+}
+await Promise.all(builds);
+copyFileSync(require.resolve('sql.js/dist/sql-wasm.wasm'), path.join(dist, 'sql-wasm.wasm'));

@@ -1,0 +1,74 @@
+// The typed events the engine emits; front ends (CLI --json, tree, status bar, dashboard, webhook)
+// subscribe to them. Every event is also stored as an `events` row.
+
+import type { AgentOutcome, AgentUsage, ProgressRow } from './agent/AgentContract';
+import type { StepCommand } from './commands';
+
+export type BatchMode = 'fixed' | 'all';
+export type RunState = 'idle' | 'running' | 'pausing' | 'paused' | 'stopping';
+export type BatchStatus = 'running' | 'paused' | 'stopped' | 'completed' | 'failed';
+
+interface Base {
+  /** Epoch milliseconds. */
+  at: number;
+  batchId?: number;
+}
+
+export type SprintEvent =
+  | (Base & { type: 'run:state'; state: RunState })
+  | (Base & { type: 'batch:start'; batchId: number; runId: string; batchMode: BatchMode; maxCycles: number | null; resumed: boolean })
+  | (Base & {
+      type: 'batch:end';
+      batchId: number;
+      status: BatchStatus;
+      cyclesCompleted: number;
+      storiesDone: string[];
+      storiesBlocked: string[];
+      /** Why it ended when not completed (stop reason, permanent failure text, budget). */
+      reason?: string;
+      /** True when every story in the ledger is done or blocked. */
+      sprintComplete: boolean;
+    })
+  | (Base & { type: 'cycle:start'; batchId: number; cycle: number; maxCycles: number | null; storyKeys: string[]; epicId: string })
+  | (Base & { type: 'cycle:end'; batchId: number; cycle: number; storyKeys: string[]; done: string[]; blocked: string[] })
+  | (Base & {
+      type: 'command:start';
+      stepKey: string;
+      cycle: number;
+      command: StepCommand;
+      attempt: number;
+      storyKeys: string[];
+      epicId: string;
+      model?: string;
+    })
+  | (Base & { type: 'command:progress'; stepKey?: string; command: StepCommand | string; storyKeys: string[]; row: ProgressRow })
+  /** A rendered line of the child's stream for output channels (not stored as an event row). */
+  | (Base & { type: 'command:output'; stepKey: string; command: StepCommand; attempt: number; storyKeys: string[]; line: string })
+  | (Base & {
+      type: 'command:end';
+      stepKey: string;
+      cycle: number;
+      command: StepCommand;
+      attempt: number;
+      storyKeys: string[];
+      outcome: AgentOutcome;
+      durationMs: number;
+      usage?: AgentUsage;
+      message?: string;
+      /** True when the result came from the journal (resume), not from running the agent. */
+      replayed?: boolean;
+    })
+  | (Base & { type: 'story:status'; storyKey: string; from?: string; to: string; reason?: string })
+  | (Base & { type: 'story:phase'; storyKey: string; phase: string; command?: StepCommand; attempt?: number })
+  | (Base & {
+      type: 'context:status';
+      /** missing → generating (wait); expired → refreshing (background); fresh; then done/failed. */
+      status: 'missing' | 'expired' | 'fresh' | 'generating' | 'refreshing' | 'generated' | 'refreshed' | 'failed';
+      path: string;
+      message?: string;
+    })
+  | (Base & { type: 'budget:reached'; scope: 'story' | 'batch'; storyKey?: string; limitUsd: number; spentUsd: number })
+  | (Base & { type: 'warning'; message: string; storyKey?: string; stepKey?: string })
+  | (Base & { type: 'error'; message: string; storyKey?: string; stepKey?: string; permanent?: boolean });
+
+export type SprintEventType = SprintEvent['type'];
