@@ -9,18 +9,15 @@ import type { Event } from '../../core/Emitter';
 import type { RunState, SprintEvent } from '../../core/SprintEvents';
 import type { LedgerSnapshot } from '../../core/ledger/LedgerTypes';
 import type { RunStore } from '../../core/store/RunStore';
+import type { DashboardBudgets } from '../../shared/dashboardViewModels';
+
+export type { DashboardBudgets };
 
 /** The read-only part of the run store the dashboard queries (snapshots, history, timelines, costs). */
 export type DashboardStore = Pick<
   RunStore,
   'latestBatch' | 'getBatch' | 'listBatches' | 'listCommands' | 'listEvents' | 'costs' | 'openBlock'
 >;
-
-/** USD limits from the settings; a missing field means "no budget" (no progress bar is shown). */
-export interface DashboardBudgets {
-  storyUsd?: number;
-  batchUsd?: number;
-}
 
 export interface DashboardHost {
   /** Every event the engine emits, as it emits it (the panel turns them into small deltas). */

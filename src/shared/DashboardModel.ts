@@ -1,0 +1,525 @@
+// The dashboard's state on the host side: built once from the ledger + run store, then kept current by
+// applying each engine event, which yields the small deltas posted to the webview. Pure: no vscode, no
+// DOM, no I/O, so it is unit-tested in Node and the same code serves the snapshot and the deltas.
+
+import type { RunState, SprintEvent } from '../core/SprintEvents';
+import type { LedgerSnapshot } from '../core/ledger/LedgerTypes';
+import type { BatchRecord, CommandRecord, StoredEvent } from '../core/store/RunStore';
+import type { AgentUsage } from '../core/agent/AgentContract';
+import type { DashboardDelta } from './dashboardProtocol';
+import {
+  addUsage,
+  columnOfStatus,
+  emptyUsage,
+  formatDuration,
+  formatUsd,
+  titleOfStoryKey,
+  type CostRow,
+  type CostView,
+  type DashboardBudgets,
+  type DashboardSnapshot,
+  type LogLevel,
+  type LogLine,
+  type RunView,
+  type StoryCard,
+  type UsageTotals,
+} from './dashboardViewModels';
+
+/** Lines the host keeps (and a snapshot carries); the webview keeps the same bound. */
+export const MAX_LOG_LINES = 20_000;
+
+const REVIEW_COMMANDS = new Set(['story-review', 'tech-spec-review', 'code-review']);
+
+export interface DashboardModelInit {
+  ledger: LedgerSnapshot | undefined;
+  /** Problems to show above the board (unreadable ledger with its file/line/cause). */
+  ledgerProblems: string[];
+  runState: RunState;
+  latestBatch: BatchRecord | undefined;
+  /** Commands of batches other than the latest (their usage and durations seed the cards). */
+  earlierCommands: CommandRecord[];
+  /** Stored events of the latest batch, oldest first (replayed to rebuild run, log and costs). */
+  latestBatchEvents: StoredEvent[];
+  /** Reason of each currently blocked story (`RunStore.openBlock`). */
+  blockReasons: Record<string, string>;
+  budgets: DashboardBudgets;
+}
+
+interface BatchCommand {
+  stepKey: string;
+  cycle: number;
+  command: string;
+  attempt: number;
+  storyKeys: string[];
+  startedAt: number;
+  endedAt?: number;
+  usage?: AgentUsage;
+}
+
+/** `code-review-2` for reviews (the CSV's spelling), the bare command otherwise. */
+export function commandLabelOf(command: string, attempt: number): string {
+  return REVIEW_COMMANDS.has(command) ? `${command}-${attempt}` : command;
+}
+
+/** `code-review#2` for reviews (the status line's spelling), the bare command otherwise. */
+function attemptLabelOf(command: string, attempt: number): string {
+  return REVIEW_COMMANDS.has(command) ? `${command}#${attempt}` : command;
+}
+
+/** Short id of a story key when the key has a story number (`2a-1-foo` → `2a-1`); the key otherwise. */
+export function shortIdOfKey(key: string): string {
+  const segments = key.split('-');
+  for (let i = 1; i < segments.length; i++) {
+    if (/^[0-9]+$/.test(segments[i])) return segments.slice(0, i + 1).join('-');
+  }
+  return key;
+}
+
+export function statusLineOf(run: Pick<RunView, 'state' | 'cycle' | 'current' | 'lastFinished'>): string {
+  switch (run.state) {
+    case 'idle':
+      return 'Idle';
+    case 'running':
+      if (!run.cycle) return 'Running';
+      return run.cycle.maxCycles === null
+        ? `Running cycle ${run.cycle.number} (all)`
+        : `Running cycle ${run.cycle.number}/${run.cycle.maxCycles}`;
+    case 'pausing':
+      return run.current ? `Pausing after ${run.current.story} ${attemptLabelOf(run.current.command, run.current.attempt)}…` : 'Pausing…';
+    case 'paused':
+      return run.lastFinished ? `Paused after ${run.lastFinished}` : 'Paused';
+    case 'stopping':
+      return 'Stopping…';
+  }
+}
+
+export class DashboardModel {
+  private readonly cards = new Map<string, StoryCard>();
+  private ledgerPath: string | undefined;
+  private ledgerProblems: string[];
+  private run: RunView;
+  private log: LogLine[] = [];
+  private logDropped = 0;
+  private seq = 0;
+  private batchCommands: BatchCommand[] = [];
+  /** Usage of batches before the latest one (all-time totals = this + the latest batch). */
+  private readonly earlierUsage = emptyUsage();
+  private budgets: DashboardBudgets;
+  private costs: CostView;
+
+  constructor(init: DashboardModelInit) {
+    this.budgets = init.budgets;
+    this.ledgerProblems = [...init.ledgerProblems];
+    this.run = { state: 'idle', statusLine: 'Idle', detail: '' };
+    if (init.ledger) this.setLedger(init.ledger);
+    for (const [key, reason] of Object.entries(init.blockReasons)) {
+      const card = this.cards.get(key);
+      if (card) card.blockedReason = reason;
+    }
+    for (const c of init.earlierCommands) {
+      addUsage(this.earlierUsage, c.usage);
+      const share = 1 / Math.max(1, c.storyKeys.length);
+      for (const key of c.storyKeys) {
+        const card = this.cards.get(key);
+        if (!card || c.endedAt === null) continue;
+        card.durationMs += c.endedAt - c.startedAt;
+        addUsage(card.usage, c.usage, share);
+        card.commands += 1;
+      }
+    }
+    if (init.latestBatch) {
+      const b = init.latestBatch;
+      this.run.batch = {
+        id: b.id,
+        batchMode: b.batchMode,
+        maxCycles: b.maxCycles,
+        startedAt: b.startedAt,
+        endedAt: b.endedAt ?? undefined,
+        status: b.status,
+        cyclesCompleted: b.cyclesCompleted,
+      };
+    }
+    for (const stored of init.latestBatchEvents) this.apply(stored.payload, { replay: true });
+    this.costs = this.computeCosts();
+    this.settleRunState(init.runState);
+  }
+
+  snapshot(rev: number): DashboardSnapshot {
+    return {
+      rev,
+      run: structuredClone(this.run),
+      stories: [...this.cards.values()].map((c) => structuredClone(c)),
+      log: this.log.slice(),
+      logDropped: this.logDropped,
+      costs: structuredClone(this.costs),
+      ledgerPath: this.ledgerPath,
+      ledgerProblems: [...this.ledgerProblems],
+    };
+  }
+
+  card(key: string): StoryCard | undefined {
+    return this.cards.get(key);
+  }
+
+  /** The ledger was re-read (user edit, git checkout): changed cards become deltas. */
+  replaceLedger(ledger: LedgerSnapshot | undefined, problems: string[]): DashboardDelta[] {
+    this.ledgerProblems = [...problems];
+    if (!ledger) return [];
+    const before = new Map([...this.cards].map(([k, c]) => [k, JSON.stringify(c)]));
+    this.setLedger(ledger);
+    const out: DashboardDelta[] = [];
+    for (const [key, card] of this.cards) {
+      if (before.get(key) !== JSON.stringify(card)) out.push({ type: 'storyChanged', card: structuredClone(card) });
+    }
+    return out;
+  }
+
+  setBudgets(budgets: DashboardBudgets): DashboardDelta[] {
+    this.budgets = budgets;
+    this.costs = this.computeCosts();
+    return [{ type: 'costsChanged', costs: structuredClone(this.costs) }];
+  }
+
+  /**
+   * Applies one engine event. `replay` rebuilds from stored events: story statuses then stay as the
+   * ledger says (the ledger is the truth at load time) and nothing is returned.
+   */
+  apply(event: SprintEvent, opts: { replay?: boolean } = {}): DashboardDelta[] {
+    const out: DashboardDelta[] = [];
+    const runChanged = () => out.push({ type: 'runStateChanged', run: structuredClone(this.run) });
+    const cardChanged = (card: StoryCard) => out.push({ type: 'storyChanged', card: structuredClone(card) });
+    switch (event.type) {
+      case 'run:state':
+        this.settleRunState(event.state);
+        runChanged();
+        break;
+      case 'batch:start':
+        if (!event.resumed) {
+          this.log = [];
+          this.logDropped = 0;
+          this.batchCommands = [];
+          if (this.run.batch && this.run.batch.id !== event.batchId) addUsage(this.earlierUsage, this.batchUsage());
+          out.push({ type: 'logCleared' });
+        }
+        this.run.batch = {
+          id: event.batchId,
+          batchMode: event.batchMode,
+          maxCycles: event.maxCycles,
+          startedAt: event.at,
+          status: 'running',
+          cyclesCompleted: this.run.batch?.id === event.batchId ? this.run.batch.cyclesCompleted : 0,
+        };
+        this.run.cycle = undefined;
+        this.run.current = undefined;
+        this.run.lastFinished = undefined;
+        this.run.detail = event.resumed ? `Batch #${event.batchId} resumed` : `Batch #${event.batchId} started`;
+        this.refreshStatusLine();
+        runChanged();
+        this.costs = this.computeCosts();
+        out.push({ type: 'costsChanged', costs: structuredClone(this.costs) });
+        break;
+      case 'batch:end': {
+        if (this.run.batch) {
+          this.run.batch.status = event.status;
+          this.run.batch.endedAt = event.at;
+          this.run.batch.cyclesCompleted = event.cyclesCompleted;
+        }
+        this.run.current = undefined;
+        const parts = [`Batch #${event.batchId} ${event.status}`, `${event.cyclesCompleted} cycle${event.cyclesCompleted === 1 ? '' : 's'}`];
+        parts.push(`${event.storiesDone.length} done`, `${event.storiesBlocked.length} blocked`);
+        this.run.detail = parts.join(' · ') + (event.reason ? ` — ${event.reason}` : '') + (event.sprintComplete ? ' — sprint complete' : '');
+        for (const card of this.cards.values()) {
+          if (card.current) {
+            card.current = undefined;
+            cardChanged(card);
+          }
+        }
+        this.refreshStatusLine();
+        runChanged();
+        break;
+      }
+      case 'cycle:start':
+        this.run.cycle = { number: event.cycle, maxCycles: event.maxCycles, storyKeys: event.storyKeys, done: [], blocked: [] };
+        this.refreshStatusLine();
+        runChanged();
+        break;
+      case 'cycle:end':
+        if (this.run.cycle && this.run.cycle.number === event.cycle) {
+          this.run.cycle.done = event.done;
+          this.run.cycle.blocked = event.blocked;
+        }
+        if (this.run.batch) this.run.batch.cyclesCompleted = Math.max(this.run.batch.cyclesCompleted, event.cycle);
+        runChanged();
+        break;
+      case 'command:start': {
+        const story = this.storyLabel(event.storyKeys);
+        this.run.current = {
+          storyKeys: event.storyKeys,
+          story,
+          command: event.command,
+          label: commandLabelOf(event.command, event.attempt),
+          attempt: event.attempt,
+          startedAt: event.at,
+        };
+        this.batchCommands.push({
+          stepKey: event.stepKey,
+          cycle: event.cycle,
+          command: event.command,
+          attempt: event.attempt,
+          storyKeys: event.storyKeys,
+          startedAt: event.at,
+        });
+        for (const key of event.storyKeys) {
+          const card = this.cards.get(key);
+          if (!card) continue;
+          card.current = { command: event.command, attempt: event.attempt, label: commandLabelOf(event.command, event.attempt), startedAt: event.at };
+          cardChanged(card);
+        }
+        this.refreshStatusLine();
+        runChanged();
+        break;
+      }
+      case 'command:progress':
+        if (this.run.current) {
+          if (event.row.status === 'start') {
+            this.run.current.taskId = event.row.taskId;
+            this.run.current.taskStartedAt = event.at;
+          }
+          this.run.current.taskMessage = event.row.message;
+          runChanged();
+        }
+        break;
+      case 'command:output':
+        // Output lines go to the output channel, not the dashboard's log.
+        return out;
+      case 'command:end': {
+        const bc = [...this.batchCommands].reverse().find((c) => c.stepKey === event.stepKey && c.endedAt === undefined);
+        if (bc) {
+          bc.endedAt = event.at;
+          bc.usage = event.usage;
+        } else {
+          this.batchCommands.push({
+            stepKey: event.stepKey,
+            cycle: event.cycle,
+            command: event.command,
+            attempt: event.attempt,
+            storyKeys: event.storyKeys,
+            startedAt: event.at - event.durationMs,
+            endedAt: event.at,
+            usage: event.usage,
+          });
+        }
+        this.run.lastFinished = `${this.storyLabel(event.storyKeys)} ${attemptLabelOf(event.command, event.attempt)}`;
+        if (this.run.current && this.run.current.command === event.command && sameKeys(this.run.current.storyKeys, event.storyKeys)) {
+          this.run.current = undefined;
+        }
+        const share = 1 / Math.max(1, event.storyKeys.length);
+        for (const key of event.storyKeys) {
+          const card = this.cards.get(key);
+          if (!card) continue;
+          card.current = undefined;
+          card.durationMs += event.durationMs;
+          addUsage(card.usage, event.usage, share);
+          card.commands += 1;
+          cardChanged(card);
+        }
+        this.refreshStatusLine();
+        runChanged();
+        this.costs = this.computeCosts();
+        out.push({ type: 'costsChanged', costs: structuredClone(this.costs) });
+        break;
+      }
+      case 'story:status': {
+        if (opts.replay) break;
+        const card = this.cards.get(event.storyKey) ?? this.addCard(event.storyKey, event.to);
+        this.setCardStatus(card, event.to);
+        card.blockedReason = event.to === 'blocked' ? event.reason : undefined;
+        cardChanged(card);
+        break;
+      }
+      case 'context:status':
+        this.run.detail = `Project context ${event.status}${event.message ? `: ${event.message}` : ''}`;
+        runChanged();
+        break;
+      case 'story:phase':
+      case 'budget:reached':
+      case 'warning':
+      case 'error':
+        break;
+    }
+    const line = this.logLineOf(event);
+    if (line) {
+      this.log.push(line);
+      if (this.log.length > MAX_LOG_LINES) {
+        const drop = this.log.length - MAX_LOG_LINES;
+        this.log.splice(0, drop);
+        this.logDropped += drop;
+      }
+      out.push({ type: 'eventAppended', line });
+    }
+    return opts.replay ? [] : out;
+  }
+
+  private settleRunState(state: RunState): void {
+    this.run.state = state;
+    if (state === 'idle') {
+      // Nothing runs: a command left open by a crash is not "current".
+      this.run.current = undefined;
+      for (const card of this.cards.values()) card.current = undefined;
+    }
+    this.refreshStatusLine();
+  }
+
+  private refreshStatusLine(): void {
+    this.run.statusLine = statusLineOf(this.run);
+  }
+
+  private setLedger(ledger: LedgerSnapshot): void {
+    this.ledgerPath = ledger.path;
+    const seen = new Set<string>();
+    const previous = new Map(this.cards);
+    this.cards.clear();
+    for (const s of ledger.stories) {
+      seen.add(s.key);
+      const card = previous.get(s.key) ?? this.newCard(s.key, s.shortId, s.epicId);
+      this.setCardStatus(card, s.status);
+      if (s.status !== 'blocked') card.blockedReason = undefined;
+      this.cards.set(s.key, card);
+    }
+    for (const p of ledger.problems) this.ledgerProblems.push(`${p.file}:${p.line}:${p.col}: ${p.message}`);
+  }
+
+  private newCard(key: string, shortId: string, epicId: string): StoryCard {
+    return {
+      key,
+      shortId,
+      title: titleOfStoryKey(key, shortId),
+      epicId,
+      status: 'backlog',
+      column: 'backlog',
+      unknownStatus: false,
+      durationMs: 0,
+      usage: emptyUsage(),
+      commands: 0,
+    };
+  }
+
+  private addCard(key: string, status: string): StoryCard {
+    const shortId = shortIdOfKey(key);
+    const epicId = shortId.includes('-') ? shortId.slice(0, shortId.lastIndexOf('-')) : '';
+    const card = this.newCard(key, shortId, epicId);
+    this.setCardStatus(card, status);
+    this.cards.set(key, card);
+    return card;
+  }
+
+  private setCardStatus(card: StoryCard, status: string): void {
+    const { column, known } = columnOfStatus(status);
+    card.status = status;
+    card.column = column;
+    card.unknownStatus = !known;
+  }
+
+  private storyLabel(keys: string[]): string {
+    return keys.map((k) => this.cards.get(k)?.shortId ?? shortIdOfKey(k)).join(' ');
+  }
+
+  private batchUsage(): UsageTotals {
+    const u = emptyUsage();
+    for (const c of this.batchCommands) addUsage(u, c.usage);
+    return u;
+  }
+
+  private computeCosts(): CostView {
+    const byStory = new Map<string, CostRow>();
+    const byCommand = new Map<string, CostRow>();
+    const byCycle = new Map<string, CostRow>();
+    const row = (m: Map<string, CostRow>, key: string, label: string) => {
+      let r = m.get(key);
+      if (!r) m.set(key, (r = { key, label, usage: emptyUsage(), commands: 0 }));
+      return r;
+    };
+    for (const c of this.batchCommands) {
+      if (c.endedAt === undefined) continue;
+      const share = 1 / Math.max(1, c.storyKeys.length);
+      for (const key of c.storyKeys) {
+        const r = row(byStory, key, this.cards.get(key)?.shortId ?? shortIdOfKey(key));
+        addUsage(r.usage, c.usage, share);
+        r.commands += share;
+      }
+      const rc = row(byCommand, c.command, c.command);
+      addUsage(rc.usage, c.usage);
+      rc.commands += 1;
+      const ry = row(byCycle, String(c.cycle), `Cycle ${c.cycle}`);
+      addUsage(ry.usage, c.usage);
+      ry.commands += 1;
+    }
+    const batch = this.batchUsage();
+    return {
+      batchId: this.run.batch?.id,
+      batch,
+      byStory: [...byStory.values()],
+      byCommand: [...byCommand.values()].sort((a, b) => b.usage.costUsd - a.usage.costUsd),
+      byCycle: [...byCycle.values()].sort((a, b) => Number(a.key) - Number(b.key)),
+      allTime: addUsage(addUsage(emptyUsage(), this.earlierUsage), batch),
+      budgets: { ...this.budgets },
+    };
+  }
+
+  private logLineOf(e: SprintEvent): LogLine | undefined {
+    const line = (story: string, command: string, taskId: string, status: string, message: string, level: LogLevel = 'info'): LogLine => ({
+      seq: ++this.seq,
+      at: e.at,
+      story,
+      command,
+      taskId,
+      status,
+      message,
+      level,
+    });
+    switch (e.type) {
+      case 'run:state':
+        return line('', 'run', '', e.state, `Run ${e.state}`);
+      case 'batch:start':
+        return line('', 'batch', '', e.resumed ? 'resumed' : 'start',
+          `Batch #${e.batchId} ${e.resumed ? 'resumed' : 'started'} (${e.maxCycles === null ? 'all cycles' : `${e.maxCycles} cycle${e.maxCycles === 1 ? '' : 's'}`})`);
+      case 'batch:end':
+        return line('', 'batch', '', e.status,
+          `Batch #${e.batchId} ${e.status} after ${e.cyclesCompleted} cycle(s): ${e.storiesDone.length} done, ${e.storiesBlocked.length} blocked${e.reason ? ` — ${e.reason}` : ''}`,
+          e.status === 'failed' ? 'error' : e.status === 'completed' ? 'info' : 'warning');
+      case 'cycle:start':
+        return line(this.storyLabel(e.storyKeys), 'cycle', '', 'start', `Cycle ${e.cycle}${e.maxCycles === null ? '' : `/${e.maxCycles}`} started (epic ${e.epicId})`);
+      case 'cycle:end':
+        return line(this.storyLabel(e.storyKeys), 'cycle', '', 'end', `Cycle ${e.cycle} ended: ${e.done.length} done, ${e.blocked.length} blocked`, e.blocked.length ? 'warning' : 'info');
+      case 'command:start':
+        return line(this.storyLabel(e.storyKeys), commandLabelOf(e.command, e.attempt), '', 'start', e.model ? `Started (model ${e.model})` : 'Started');
+      case 'command:progress':
+        return line(e.row.storyId || this.storyLabel(e.storyKeys), e.row.command, e.row.taskId, e.row.status, e.row.message);
+      case 'command:output':
+        return undefined;
+      case 'command:end': {
+        const cost = e.usage ? ` · ${formatUsd(e.usage.costUsd)}` : '';
+        const msg = `${e.outcome} in ${formatDuration(e.durationMs)}${cost}${e.replayed ? ' (from journal)' : ''}${e.message ? ` — ${e.message}` : ''}`;
+        const level: LogLevel = e.outcome === 'success' ? 'info' : e.outcome === 'permanent' ? 'error' : 'warning';
+        return line(this.storyLabel(e.storyKeys), commandLabelOf(e.command, e.attempt), '', e.outcome, msg, level);
+      }
+      case 'story:status':
+        return line(this.storyLabel([e.storyKey]), 'status', '', e.to, `${e.from ?? '?'} → ${e.to}${e.reason ? ` — ${e.reason}` : ''}`, e.to === 'blocked' ? 'warning' : 'info');
+      case 'story:phase':
+        return line(this.storyLabel([e.storyKey]), e.command ? commandLabelOf(e.command, e.attempt ?? 1) : 'phase', '', e.phase, `Phase ${e.phase}`);
+      case 'context:status':
+        return line('', 'project-context', '', e.status, `${e.path}${e.message ? ` — ${e.message}` : ''}`, e.status === 'failed' ? 'error' : 'info');
+      case 'budget:reached':
+        return line(e.storyKey ? this.storyLabel([e.storyKey]) : '', 'budget', '', 'reached',
+          `${e.scope} budget reached: ${formatUsd(e.spentUsd)} of ${formatUsd(e.limitUsd)}`, 'warning');
+      case 'warning':
+        return line(e.storyKey ? this.storyLabel([e.storyKey]) : '', 'warning', '', 'warning', e.message, 'warning');
+      case 'error':
+        return line(e.storyKey ? this.storyLabel([e.storyKey]) : '', 'error', '', e.permanent ? 'permanent' : 'error', e.message, 'error');
+    }
+  }
+}
+
+function sameKeys(a: string[], b: string[]): boolean {
+  return a.length === b.length && a.every((k, i) => k === b[i]);
+}
