@@ -56,4 +56,9 @@ export interface StorySelection {
   epicId: string;
   /** Status of each selected story at selection time. */
   statuses: Record<string, string>;
+  /**
+   * Stories passed over because their status is unknown (not in STORY_STATUSES) and that would otherwise have
+   * been candidates for this selection. Absent when none. Added by selectNextStories.
+   */
+  skipped?: { key: string; status: string }[];
 }

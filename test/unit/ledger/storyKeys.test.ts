@@ -1,0 +1,84 @@
+import { strict as assert } from 'node:assert';
+import {
+  compareStoryKeys,
+  epicIdOfEpicKey,
+  isEpicKey,
+  isRetrospectiveKey,
+  isStoryKey,
+  parseStoryKey,
+} from '../../../src/core/ledger/storyKeys';
+
+describe('storyKeys', () => {
+  describe('parseStoryKey', () => {
+    const cases: [string, string, string][] = [
+      ['2a-1-foo', '2a', '2a-1'],
+      ['2a-1', '2a', '2a-1'],
+      ['2a-1-session-scanner-and-database-sync', '2a', '2a-1'],
+      ['5-sr-3-python-orchestrator', '5-sr', '5-sr-3'],
+      ['5-sr-3', '5-sr', '5-sr-3'],
+      ['1-10', '1', '1-10'],
+      ['1-2-step-3-of-4', '1', '1-2'],
+      ['1-1-../../etc/passwd', '1', '1-1'],
+    ];
+    for (const [key, epicId, shortId] of cases) {
+      it(`${key} → epic ${epicId}, short id ${shortId}`, () => {
+        assert.deepEqual(parseStoryKey(key), { epicId, shortId });
+      });
+    }
+
+    it('keys without a story number after the first segment do not parse', () => {
+      for (const key of ['setup', 'foo-bar', '12', '1-a-b', '-1-x', '1--2', '1-2 with spaces']) {
+        assert.equal(parseStoryKey(key), undefined, key);
+      }
+    });
+  });
+
+  it('isStoryKey excludes epic-* and *-retrospective', () => {
+    assert.equal(isStoryKey('1-1-login'), true);
+    assert.equal(isStoryKey('epic-1'), false);
+    assert.equal(isStoryKey('epic-5-sr'), false);
+    assert.equal(isStoryKey('epic-1-retrospective'), false);
+    assert.equal(isStoryKey('1-retrospective'), false);
+    assert.equal(isEpicKey('epic-2a'), true);
+    assert.equal(isEpicKey('epic-2a-retrospective'), false);
+    assert.equal(isRetrospectiveKey('epic-2a-retrospective'), true);
+  });
+
+  it('epicIdOfEpicKey strips epic- and -retrospective', () => {
+    assert.equal(epicIdOfEpicKey('epic-2a'), '2a');
+    assert.equal(epicIdOfEpicKey('epic-5-sr'), '5-sr');
+    assert.equal(epicIdOfEpicKey('epic-5-sr-retrospective'), '5-sr');
+  });
+
+  describe('compareStoryKeys', () => {
+    const sorted = (keys: string[]) => [...keys].sort(compareStoryKeys);
+
+    it('numbers compare numerically: 1-2 before 1-10, 2-1 before 10-1', () => {
+      assert.deepEqual(sorted(['1-10', '10-1', '1-2', '2-1', '1-1']), ['1-1', '1-2', '1-10', '2-1', '10-1']);
+    });
+
+    it('long keys sort by their numbers, not their titles', () => {
+      assert.deepEqual(sorted(['1-10-alpha', '1-2-zulu', '1-1-mike']), ['1-1-mike', '1-2-zulu', '1-10-alpha']);
+    });
+
+    it('2 before 2a before 2b before 3 (number, then suffix alphabetically)', () => {
+      assert.deepEqual(sorted(['3-1', '2b-1', '2a-2', '2-1', '2a-1', '2a-10']), ['2-1', '2a-1', '2a-2', '2a-10', '2b-1', '3-1']);
+    });
+
+    it('5-sr stories come after epic 5 and before 5a, as in the real ledger', () => {
+      assert.deepEqual(sorted(['5a-1-x', '5-sr-2-y', '5-sr-10-z', '5-1-w', '4-6-v']), ['4-6-v', '5-1-w', '5-sr-2-y', '5-sr-10-z', '5a-1-x']);
+    });
+
+    it('is a total order: antisymmetric and 0 only for equal keys', () => {
+      const keys = ['1-1', '1-01', '1-1-a', '1-1-B', '1-1-b', '2a-1', '2A-1', '5-sr-1'];
+      for (const a of keys) {
+        for (const b of keys) {
+          const ab = Math.sign(compareStoryKeys(a, b));
+          const ba = Math.sign(compareStoryKeys(b, a));
+          assert.equal(ab + ba, 0, `${a} vs ${b}`);
+          assert.equal(ab === 0, a === b, `${a} vs ${b}`);
+        }
+      }
+    });
+  });
+});
