@@ -277,6 +277,25 @@ describe('SprintLedger', () => {
       assert.equal(await fsp.readFile(file, 'utf8'), original);
     });
 
+    it('refuses an edit that would also change another story through a YAML alias', async () => {
+      const original = 'development_status:\n  1-1-a: &open backlog\n  1-2-b: *open\n';
+      const { ledger, file } = await ledgerWith(original);
+      assert.deepEqual((await ledger.read()).stories.map((s) => s.status), ['backlog', 'backlog']);
+      await rejectsWithLedgerError(ledger.setStatus('1-1-a', 'done'), (e) => assert.match(e.reason, /would change "1-2-b"/));
+      assert.equal(await fsp.readFile(file, 'utf8'), original);
+      // The alias itself can be replaced by a plain value.
+      await ledger.setStatus('1-2-b', 'review');
+      assert.equal(await fsp.readFile(file, 'utf8'), 'development_status:\n  1-1-a: &open backlog\n  1-2-b: review\n');
+    });
+
+    it('rejects a status that is not one of the known ones, without writing', async () => {
+      const original = 'development_status:\n  1-1-a: backlog\n';
+      const { ledger, file } = await ledgerWith(original);
+      // Callers outside TypeScript (CLI input, webview messages) can pass any string.
+      await assert.rejects(ledger.setStatus('1-1-a', 'finished' as never), /not one of backlog, ready-for-dev/);
+      assert.equal(await fsp.readFile(file, 'utf8'), original);
+    });
+
     it('a missing file is a LedgerNotFoundError naming it', async () => {
       const ledger = new SprintLedger(path.join(dir, 'nope.yaml'), fs);
       await assert.rejects(ledger.read(), (e: unknown) => e instanceof LedgerNotFoundError && e.message.includes(path.join(dir, 'nope.yaml')));
