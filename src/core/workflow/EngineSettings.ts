@@ -1,0 +1,47 @@
+// The knobs of the 003 workflow. Defaults are 003's numbers; front ends map their settings onto this.
+
+export interface TransientRetrySettings {
+  /** Retries after the first transient failure of one invocation (not review attempts). */
+  maxRetries: number;
+  baseDelayMs: number;
+  maxDelayMs: number;
+}
+
+export interface BudgetSettings {
+  /** Cost of one story over all its commands, in USD; crossing it pauses the batch. */
+  perStoryUsd?: number;
+  /** Cost of the batch, in USD; crossing it pauses the batch. */
+  perBatchUsd?: number;
+}
+
+export interface EngineSettings {
+  /** Model for non-review steps and review attempt 1; undefined = the agent's own default. */
+  defaultModel?: string;
+  /** The cheaper model 003 uses for review attempts ≥ cheapModelFromAttempt (`haiku`). */
+  reviewModel: string;
+  cheapModelFromAttempt: number;
+  maxStoryReviews: number;
+  maxTechSpecReviews: number;
+  maxCodeReviews: number;
+  /** Consecutive failed invocations of one step that block the stories it covers (003 step 5). */
+  maxConsecutiveFailures: number;
+  transientRetry: TransientRetrySettings;
+  /** project-context.md older than this is refreshed in the background (002). */
+  projectContextMaxAgeHours: number;
+  budgets?: BudgetSettings;
+  /** Appended system prompt for every agent. */
+  systemPrompt?: string;
+}
+
+export function defaultEngineSettings(): EngineSettings {
+  return {
+    reviewModel: 'haiku',
+    cheapModelFromAttempt: 2,
+    maxStoryReviews: 3,
+    maxTechSpecReviews: 3,
+    maxCodeReviews: 10,
+    maxConsecutiveFailures: 3,
+    transientRetry: { maxRetries: 5, baseDelayMs: 2_000, maxDelayMs: 60_000 },
+    projectContextMaxAgeHours: 24,
+  };
+}

@@ -1,0 +1,1157 @@
+// The 003 workflow (steps 0a–6) executed by code, as a durable function: every agent invocation and
+// every read of the world a decision depends on is a journaled step with a deterministic key
+// (`c2/select`, `c2/code-review/<key>/a4`, …). A step with a recorded result is never executed again:
+// resume replays the journal and continues at the first step without one. Everything else the engine
+// computes is a pure function of those results, so a replay takes exactly the same decisions.
+
+import type { Agent, AgentActivity, AgentOutcome, AgentRegistry, AgentResult, AgentUsage } from '../agent/AgentContract';
+import { commandLabel, type StepCommand } from '../commands';
+import { Emitter, type Event } from '../Emitter';
+import type { FileSystem } from '../fs/FileSystem';
+import type { LedgerSnapshot, SprintLedgerPort, StoryStatus } from '../ledger/LedgerTypes';
+import { selectNextStories } from '../ledger/selectNextStories';
+import type { PromptSource } from '../prompts/PromptSource';
+import { renderPrompt, type PromptVariables } from '../prompts/renderPrompt';
+import type { BatchMode, BatchStatus, RunState, SprintEvent } from '../SprintEvents';
+import type { BatchRecord, RunOptionsRecord, RunStore } from '../store/RunStore';
+import type { WorkspaceLayout } from '../workspace/WorkspaceLayout';
+import { appendDeferredItems } from './appendDeferredItems';
+import { systemClock, type Clock } from './Clock';
+import type { EngineSettings } from './EngineSettings';
+import { findingsPattern, isRepeatedPattern } from './findingsPattern';
+import { appendProjectContext } from './injectProjectContext';
+import { parseCodeReview, parseCriticalIssuesFound, parseTechSpecDecisions, type TechSpecDecision } from './markers';
+import type { ScriptRunner } from './ScriptRunner';
+
+// ---------------------------------------------------------------------------------------------- API
+
+export interface StepInfo {
+  stepKey: string;
+  command: StepCommand;
+  storyKeys: string[];
+  attempt: number;
+  cycle: number;
+}
+
+export type StepVerdict = { ok: true } | { ok: false; reason: string };
+
+/** Validates an agent step's result; `ok: false` turns the step into an agent failure (re-run, 3 → blocked). */
+export interface StepHook {
+  validate(step: StepInfo, result: AgentResult): Promise<StepVerdict>;
+}
+
+export interface SprintRunnerDeps {
+  ledger: SprintLedgerPort;
+  store: RunStore;
+  agents: AgentRegistry;
+  prompts: PromptSource;
+  fs: FileSystem;
+  layout: WorkspaceLayout;
+  settings: EngineSettings;
+  hooks?: StepHook[];
+  clock?: Clock;
+  runId?: () => string;
+  /** Extra environment for every agent (the SPRINT_RUNNER_* variables are merged over it). */
+  env?: Record<string, string>;
+  /** Backoff sleep for transient retries; must reject or resolve early when `signal` aborts. */
+  sleep?: (ms: number, signal: AbortSignal) => Promise<void>;
+  /** Runs `_bmad/scripts/*.sh` when present; without it the engine's own rules apply (age, append). */
+  scripts?: ScriptRunner;
+}
+
+export interface RunOptions {
+  /** Number of cycles, or `all` (until every story is done or blocked). Default 2 (003 step 0b). */
+  cycles?: number | 'all';
+  /** "Resume story": the first cycle starts with this story. */
+  startWith?: string;
+}
+
+export interface RunResult {
+  /** The sprint is the ledger: its path. */
+  sprintId: string;
+  batchId: number;
+  /** The batch completed: the requested cycles ran or the sprint is complete. */
+  success: boolean;
+  /** Journaled steps with a result in this batch (replayed ones included). */
+  stepsCompleted: number;
+  /** Journaled steps this batch started (completed + the one(s) interrupted). */
+  stepsTotal: number;
+  /** Every agent result of the batch, in journal order (replayed ones included). */
+  agentResults: AgentResult[];
+  deferredItems: string[];
+  durationSeconds: number;
+  status: BatchStatus;
+  cyclesCompleted: number;
+  storiesDone: string[];
+  storiesBlocked: string[];
+  /** Every story of the ledger is done or blocked. */
+  sprintComplete: boolean;
+  reason?: string;
+}
+
+export class NothingToResumeError extends Error {
+  constructor(detail: string) {
+    super(`Nothing to resume: ${detail}. Start a new run instead.`);
+    this.name = 'NothingToResumeError';
+  }
+}
+
+export class RunInProgressError extends Error {
+  constructor() {
+    super('A batch is already running in this Sprint Runner; pause or stop it first.');
+    this.name = 'RunInProgressError';
+  }
+}
+
+// ----------------------------------------------------------------------------------------- internals
+
+/** Unwinds the workflow when the batch must end early; never escapes the runner. */
+class Halt extends Error {
+  constructor(
+    readonly status: 'paused' | 'stopped' | 'failed',
+    readonly reason: string,
+  ) {
+    super(reason);
+  }
+}
+
+interface StoryRef {
+  key: string;
+  shortId: string;
+  epicId: string;
+  /** Status at selection time: the phase the story enters at. */
+  status: string;
+}
+
+/** What the journal keeps of an agent step. */
+interface AgentStepRecord {
+  kind: 'agent';
+  command: StepCommand;
+  storyKeys: string[];
+  attempt: number;
+  model?: string;
+  outcome: AgentOutcome;
+  outputText: string;
+  message?: string;
+  errorClass?: string;
+  usage?: AgentUsage;
+  deferredItems: string[];
+  logFile?: string;
+  exitCode?: number | null;
+  signal?: string | null;
+}
+
+interface SelectRecord {
+  stories: StoryRef[];
+  epicId: string;
+  skipped: { key: string; status: string }[];
+}
+
+interface ContextCheckRecord {
+  status: 'missing' | 'expired' | 'fresh';
+  decidedBy: 'script' | 'age' | 'missing';
+  message?: string;
+}
+
+interface SetStatusRecord {
+  storyKey: string;
+  status: StoryStatus;
+  previous: string;
+  reason: string;
+}
+
+interface BatchContext {
+  batch: BatchRecord;
+  runId: string;
+  startedAt: number;
+  agentResults: AgentResult[];
+  deferredItems: string[];
+  stepsStarted: number;
+  stepsCompleted: number;
+  cyclesCompleted: number;
+  storiesDone: string[];
+  storiesBlocked: string[];
+  background: Promise<void>[];
+}
+
+interface CycleContext {
+  batch: BatchContext;
+  cycle: number;
+  epicId: string;
+  stories: StoryRef[];
+  /** Keys still being worked on (not blocked in this cycle), in selection order. */
+  active: Set<string>;
+  done: Set<string>;
+  blocked: Set<string>;
+  decisions: Record<string, TechSpecDecision>;
+}
+
+interface AgentStepSpec {
+  key: string;
+  cycle: number;
+  command: StepCommand;
+  stories: StoryRef[];
+  attempt: number;
+  /** Returns why the output is unusable (missing marker), or undefined. */
+  requireMarkers?: (output: string) => string | undefined;
+  promptExtras?: Partial<PromptVariables>;
+  /** Runs after a successful invocation; its warnings are recorded with the step. */
+  afterSuccess?: () => Promise<string[]>;
+  /** Background steps never halt the batch. */
+  background?: boolean;
+}
+
+/** 003 step 0b: "no number provided → max_cycles = 2". */
+export const DEFAULT_CYCLES = 2;
+
+const REVIEW_MAX: Partial<Record<StepCommand, keyof EngineSettings>> = {
+  'story-review': 'maxStoryReviews',
+  'tech-spec-review': 'maxTechSpecReviews',
+  'code-review': 'maxCodeReviews',
+};
+
+function defaultSleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal.aborted) return resolve();
+    const timer = setTimeout(done, ms);
+    function done() {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    }
+    signal.addEventListener('abort', done, { once: true });
+  });
+}
+
+function defaultRunId(): string {
+  return `run-${Date.now().toString(36)}-${Math.floor(Math.random() * 1e9).toString(36)}`;
+}
+
+function summarise(text: string, max = 500): string {
+  const t = text.trim();
+  return t.length <= max ? t : `${t.slice(0, max / 2)}\n…\n${t.slice(-max / 2)}`;
+}
+
+function toAgentResult(r: AgentStepRecord): AgentResult {
+  const { kind: _kind, command: _command, storyKeys: _keys, attempt: _attempt, model: _model, ...result } = r;
+  return result;
+}
+
+function joinEpics(stories: readonly StoryRef[]): string {
+  return [...new Set(stories.map((s) => s.epicId))].join(',');
+}
+
+// ------------------------------------------------------------------------------------------ runner
+
+export class SprintRunner {
+  private readonly emitter = new Emitter<SprintEvent>();
+  readonly onDidEmit: Event<SprintEvent> = this.emitter.event;
+
+  private readonly clock: Clock;
+  private readonly sleep: (ms: number, signal: AbortSignal) => Promise<void>;
+  private currentState: RunState = 'idle';
+  private pauseReason: string | undefined;
+  private stopReason: string | undefined;
+  private abort = new AbortController();
+  private onProgress: ((e: SprintEvent) => void) | undefined;
+  private currentBatchId: number | undefined;
+
+  constructor(private readonly deps: SprintRunnerDeps) {
+    this.clock = deps.clock ?? systemClock;
+    this.sleep = deps.sleep ?? defaultSleep;
+  }
+
+  get state(): RunState {
+    return this.currentState;
+  }
+
+  /** Starts a new batch. Records its options before its first step. */
+  async run(options: RunOptions = {}, onProgress?: (e: SprintEvent) => void): Promise<RunResult> {
+    const cycles = options.cycles ?? DEFAULT_CYCLES;
+    if (cycles !== 'all' && (!Number.isInteger(cycles) || cycles < 1)) {
+      throw new Error(`cycles must be a whole number ≥ 1 or "all", got ${String(cycles)}`);
+    }
+    this.begin(onProgress);
+    try {
+      const record: RunOptionsRecord = {
+        batchMode: cycles === 'all' ? 'all' : 'fixed',
+        maxCycles: cycles === 'all' ? null : cycles,
+        ...(options.startWith !== undefined ? { startWith: options.startWith } : {}),
+      };
+      const runId = (this.deps.runId ?? defaultRunId)();
+      const batch = await this.deps.store.createBatch({ runId, startedAt: this.clock.now(), options: record });
+      return await this.execute(batch, false);
+    } finally {
+      this.finish();
+    }
+  }
+
+  /** Continues the latest batch when it did not end completed/failed, with its recorded options. */
+  async resume(onProgress?: (e: SprintEvent) => void): Promise<RunResult> {
+    const latest = await this.deps.store.latestBatch();
+    if (!latest) throw new NothingToResumeError('no batch was ever started in this state folder');
+    if (latest.status === 'completed' || latest.status === 'failed') {
+      throw new NothingToResumeError(`the latest batch (#${latest.id}) ended ${latest.status}`);
+    }
+    this.begin(onProgress);
+    try {
+      await this.deps.store.updateBatch(latest.id, { status: 'running', endedAt: null, reason: null });
+      return await this.execute({ ...latest, status: 'running' }, true);
+    } finally {
+      this.finish();
+    }
+  }
+
+  /** Lets the running step(s) finish and starts no new one; the batch ends `paused`. */
+  pause(reason = 'paused by the user'): void {
+    if (this.currentState !== 'running') return;
+    this.pauseReason = reason;
+    this.setState('pausing');
+  }
+
+  /** Stops the agents (AbortSignal) and ends the batch `stopped`; the journal keeps everything finished. */
+  cancel(reason: string): void {
+    if (this.currentState === 'idle' || this.currentState === 'paused' || this.currentState === 'stopping') return;
+    this.stopReason = reason;
+    this.setState('stopping');
+    this.abort.abort(new Error(reason));
+  }
+
+  private begin(onProgress: ((e: SprintEvent) => void) | undefined): void {
+    if (this.currentState === 'running' || this.currentState === 'pausing' || this.currentState === 'stopping') {
+      throw new RunInProgressError();
+    }
+    this.onProgress = onProgress;
+    this.pauseReason = undefined;
+    this.stopReason = undefined;
+    this.abort = new AbortController();
+    this.setState('running');
+  }
+
+  private finish(): void {
+    this.onProgress = undefined;
+    this.currentBatchId = undefined;
+  }
+
+  private setState(state: RunState): void {
+    if (this.currentState === state) return;
+    this.currentState = state;
+    this.emit({ type: 'run:state', state });
+  }
+
+  private emit(event: DistributiveOmit<SprintEvent, 'at'>): void {
+    const full = { at: this.clock.now(), ...(this.currentBatchId !== undefined ? { batchId: this.currentBatchId } : {}), ...event } as SprintEvent;
+    if (full.type !== 'command:output') this.deps.store.appendEvent(full);
+    this.emitter.fire(full);
+    if (this.onProgress) {
+      try {
+        this.onProgress(full);
+      } catch (err) {
+        console.error('sprint-runner: onProgress callback failed:', err);
+      }
+    }
+  }
+
+  private warn(message: string, extra: { storyKey?: string; stepKey?: string } = {}): void {
+    this.emit({ type: 'warning', message, ...extra });
+  }
+
+  // ------------------------------------------------------------------------------------ batch
+
+  private async execute(batch: BatchRecord, resumed: boolean): Promise<RunResult> {
+    const ctx: BatchContext = {
+      batch,
+      runId: batch.runId,
+      startedAt: this.clock.now(),
+      agentResults: [],
+      deferredItems: [],
+      stepsStarted: 0,
+      stepsCompleted: 0,
+      cyclesCompleted: 0,
+      storiesDone: [],
+      storiesBlocked: [],
+      background: [],
+    };
+    this.currentBatchId = batch.id;
+    const mode: BatchMode = batch.options.batchMode;
+    const maxCycles = batch.options.maxCycles;
+    this.emit({ type: 'batch:start', batchId: batch.id, runId: batch.runId, batchMode: mode, maxCycles, resumed });
+
+    let status: BatchStatus = 'completed';
+    let reason: string | undefined;
+    let sprintComplete = false;
+    try {
+      await this.projectContextPhase(ctx);
+      for (let cycle = 1; mode === 'all' || maxCycles === null || cycle <= maxCycles; cycle++) {
+        const ran = await this.runCycle(ctx, cycle);
+        if (!ran) {
+          sprintComplete = true;
+          break;
+        }
+      }
+      await this.settleBackground(ctx);
+    } catch (err) {
+      if (err instanceof Halt) {
+        status = err.status;
+        reason = err.reason;
+      } else {
+        status = 'failed';
+        reason = err instanceof Error ? err.message : String(err);
+        this.emit({ type: 'error', message: `The batch failed: ${reason}` });
+      }
+      if (status === 'stopped') this.abort.abort(new Error(reason));
+      await this.settleBackground(ctx);
+    }
+
+    if (!sprintComplete) sprintComplete = await this.isSprintComplete();
+    const endedAt = this.clock.now();
+    await this.deps.store.updateBatch(batch.id, {
+      status,
+      cyclesCompleted: ctx.cyclesCompleted,
+      endedAt,
+      reason: reason ?? null,
+    });
+    this.emit({
+      type: 'batch:end',
+      batchId: batch.id,
+      status,
+      cyclesCompleted: ctx.cyclesCompleted,
+      storiesDone: ctx.storiesDone,
+      storiesBlocked: ctx.storiesBlocked,
+      sprintComplete,
+      ...(reason !== undefined ? { reason } : {}),
+    });
+    await this.deps.store.checkpoint();
+    this.setState(status === 'paused' ? 'paused' : 'idle');
+    return {
+      sprintId: this.deps.ledger.path,
+      batchId: batch.id,
+      success: status === 'completed',
+      stepsCompleted: ctx.stepsCompleted,
+      stepsTotal: ctx.stepsStarted,
+      agentResults: ctx.agentResults,
+      deferredItems: ctx.deferredItems,
+      durationSeconds: (endedAt - ctx.startedAt) / 1000,
+      status,
+      cyclesCompleted: ctx.cyclesCompleted,
+      storiesDone: ctx.storiesDone,
+      storiesBlocked: ctx.storiesBlocked,
+      sprintComplete,
+      ...(reason !== undefined ? { reason } : {}),
+    };
+  }
+
+  private async settleBackground(ctx: BatchContext): Promise<void> {
+    while (ctx.background.length > 0) {
+      const pending = ctx.background.splice(0);
+      await Promise.allSettled(pending);
+    }
+  }
+
+  private async isSprintComplete(): Promise<boolean> {
+    try {
+      const snapshot = await this.deps.ledger.read();
+      return snapshot.stories.every((s) => s.status === 'done' || s.status === 'blocked');
+    } catch {
+      return false;
+    }
+  }
+
+  // --------------------------------------------------------------------------------- journal
+
+  /** The durable step: replay a recorded result, or run `fn` and record its result. */
+  private async runStep<T>(ctx: BatchContext, key: string, fn: () => Promise<T>): Promise<{ result: T; replayed: boolean }> {
+    const recorded = await this.deps.store.getStep(ctx.batch.id, key);
+    if (recorded && recorded.result !== undefined) {
+      ctx.stepsStarted++;
+      ctx.stepsCompleted++;
+      return { result: recorded.result as T, replayed: true };
+    }
+    this.checkHalt();
+    await this.deps.store.markStepStarted(ctx.batch.id, key, this.clock.now());
+    ctx.stepsStarted++;
+    const result = await fn();
+    await this.deps.store.saveStepResult(ctx.batch.id, key, result, this.clock.now());
+    ctx.stepsCompleted++;
+    return { result, replayed: false };
+  }
+
+  private checkHalt(): void {
+    if (this.stopReason !== undefined) throw new Halt('stopped', this.stopReason);
+    if (this.pauseReason !== undefined) throw new Halt('paused', this.pauseReason);
+  }
+
+  // ------------------------------------------------------------------------ step 0a: context
+
+  private async projectContextPhase(ctx: BatchContext): Promise<void> {
+    const contextPath = this.deps.layout.projectContextPath;
+    const { result: check, replayed } = await this.runStep(ctx, 'init/project-context', () => this.checkProjectContext());
+    if (!replayed) {
+      this.emit({ type: 'context:status', status: check.status, path: contextPath, ...(check.message ? { message: check.message } : {}) });
+    }
+    if (check.status === 'fresh') return;
+    const spec: AgentStepSpec = { key: '', cycle: 0, command: 'generate-project-context', stories: [], attempt: 1 };
+    if (check.status === 'missing') {
+      this.emit({ type: 'context:status', status: 'generating', path: contextPath });
+      const ok = await this.invokeWithRecovery(ctx, { ...spec, key: 'init/generate-project-context' });
+      const exists = await this.deps.fs.exists(contextPath);
+      this.emit({
+        type: 'context:status',
+        status: ok && exists ? 'generated' : 'failed',
+        path: contextPath,
+        ...(ok && !exists ? { message: `the agent finished but ${contextPath} does not exist` } : {}),
+      });
+      if (!ok || !exists) this.warn(`Project context could not be generated (${contextPath}); the cycle goes on without it.`);
+      return;
+    }
+    // Expired: refresh in the background while the cycles go on (002 refines 003 step 0a).
+    // The outer step holds the background_tasks row; the agent invocations inside it are journaled too,
+    // so a resume re-enters it and replays whatever already finished.
+    this.emit({ type: 'context:status', status: 'refreshing', path: contextPath });
+    const task = this.runStep(ctx, 'init/background-refresh', async () => {
+      const { store } = this.deps;
+      const id = await store.addBackgroundTask({ batchId: ctx.batch.id, storyKey: null, taskType: 'project-context-refresh', spawnedAt: this.clock.now() });
+      let ok = false;
+      try {
+        ok = (await this.invokeWithRecovery(ctx, { ...spec, key: 'init/refresh-project-context', background: true })) !== undefined;
+      } finally {
+        await store.finishBackgroundTask(id, ok ? 'completed' : 'failed', this.clock.now());
+      }
+      return { ok };
+    }).then(
+      ({ result, replayed }) => {
+        if (replayed) return;
+        this.emit({ type: 'context:status', status: result.ok ? 'refreshed' : 'failed', path: contextPath });
+        if (!result.ok) this.warn(`Background refresh of ${contextPath} failed; the previous copy stays in use.`);
+      },
+      (err: unknown) => {
+        const message = err instanceof Error ? err.message : String(err);
+        this.emit({ type: 'context:status', status: 'failed', path: contextPath, message });
+      },
+    );
+    ctx.background.push(task);
+  }
+
+  private async checkProjectContext(): Promise<ContextCheckRecord> {
+    const { fs, layout, scripts, settings } = this.deps;
+    const stat = await fs.stat(layout.projectContextPath);
+    if (!stat) return { status: 'missing', decidedBy: 'missing' };
+    const script = `${layout.scriptsDir}/project-context-should-refresh.sh`;
+    if (scripts && (await fs.exists(script))) {
+      const r = await scripts.run(script, [], layout.root);
+      if (r.exitCode === 0) return { status: 'expired', decidedBy: 'script', message: `${script} asked for a refresh` };
+      if (r.exitCode === 1) return { status: 'fresh', decidedBy: 'script' };
+      this.warn(
+        `${script} exited ${r.exitCode} (expected 0 = refresh or 1 = fresh): ${summarise(r.stderr || r.stdout, 200)}. ` +
+          `Falling back to the ${settings.projectContextMaxAgeHours} h age rule.`,
+      );
+    }
+    const ageHours = (this.clock.now() - stat.mtimeMs) / 3_600_000;
+    return ageHours > settings.projectContextMaxAgeHours
+      ? { status: 'expired', decidedBy: 'age', message: `${ageHours.toFixed(1)} h old (limit ${settings.projectContextMaxAgeHours} h)` }
+      : { status: 'fresh', decidedBy: 'age' };
+  }
+
+  // ----------------------------------------------------------------------------- the cycle
+
+  /** One cycle (003 steps 1–4c). Returns false when there was nothing left to select (sprint complete). */
+  private async runCycle(ctx: BatchContext, cycle: number): Promise<boolean> {
+    const startWith = cycle === 1 ? ctx.batch.options.startWith : undefined;
+    const { result: selection, replayed } = await this.runStep(ctx, `c${cycle}/select`, () => this.select(startWith));
+    if (selection.stories.length === 0) return false;
+    if (!replayed) {
+      for (const s of selection.skipped) {
+        this.warn(`Story ${s.key} has an unknown status "${s.status}" in ${this.deps.ledger.path}; it is skipped. Fix the status by hand.`, {
+          storyKey: s.key,
+        });
+      }
+    }
+    const cc: CycleContext = {
+      batch: ctx,
+      cycle,
+      epicId: selection.epicId,
+      stories: selection.stories,
+      active: new Set(selection.stories.map((s) => s.key)),
+      done: new Set(),
+      blocked: new Set(),
+      decisions: {},
+    };
+    const keys = selection.stories.map((s) => s.key);
+    this.emit({ type: 'cycle:start', batchId: ctx.batch.id, cycle, maxCycles: ctx.batch.options.maxCycles, storyKeys: keys, epicId: selection.epicId });
+    for (const s of selection.stories) {
+      await this.deps.store.upsertStory(ctx.batch.id, s.key, s.epicId, { status: s.status, startedAt: this.clock.now() });
+    }
+
+    await this.createStoryPhase(cc);
+    await this.storyReviewPhase(cc);
+    await this.techSpecPhase(cc);
+    await this.devAndCodeReviewPhase(cc);
+    await this.batchCommitPhase(cc);
+
+    ctx.cyclesCompleted = cycle;
+    await this.deps.store.updateBatch(ctx.batch.id, { cyclesCompleted: cycle });
+    this.emit({ type: 'cycle:end', batchId: ctx.batch.id, cycle, storyKeys: keys, done: [...cc.done], blocked: [...cc.blocked] });
+    return true;
+  }
+
+  /** An empty `stories` means every story is done or blocked (the journal never stores null). */
+  private async select(startWith: string | undefined): Promise<SelectRecord> {
+    const snapshot: LedgerSnapshot = await this.deps.ledger.read();
+    const selection = selectNextStories(snapshot, startWith !== undefined ? { startWith } : {});
+    if (!selection) return { stories: [], epicId: '', skipped: [] };
+    const stories = selection.storyKeys.map((key): StoryRef => {
+      const s = snapshot.stories.find((x) => x.key === key);
+      return { key, shortId: s?.shortId ?? key, epicId: s?.epicId ?? selection.epicId, status: selection.statuses[key] ?? s?.status ?? '' };
+    });
+    return { stories, epicId: selection.epicId, skipped: selection.skipped ?? [] };
+  }
+
+  private activeStories(cc: CycleContext, entry?: readonly string[]): StoryRef[] {
+    return cc.stories.filter((s) => cc.active.has(s.key) && (entry === undefined || entry.includes(s.status)));
+  }
+
+  // -------------------------------------------------------------- step 2: create-story ∥ discovery
+
+  private async createStoryPhase(cc: CycleContext): Promise<void> {
+    // A story whose status no phase knows is never guessed into one: it is blocked for a human.
+    for (const s of this.activeStories(cc)) {
+      if (!['backlog', 'ready-for-dev', 'in-progress', 'review'].includes(s.status)) {
+        await this.setStatus(cc, s, 'blocked', `status "${s.status}" is not one the workflow knows`);
+      }
+    }
+    const backlog = this.activeStories(cc, ['backlog']);
+    if (backlog.length === 0) return;
+    for (const s of backlog) this.emit({ type: 'story:phase', storyKey: s.key, phase: 'create-story', command: 'create-story' });
+    const base = { cycle: cc.cycle, stories: backlog, attempt: 1 };
+    const settled = await Promise.allSettled([
+      this.invokeWithRecovery(cc.batch, { ...base, key: `c${cc.cycle}/create-story`, command: 'create-story' }),
+      this.invokeWithRecovery(cc.batch, { ...base, key: `c${cc.cycle}/create-story-discovery`, command: 'create-story-discovery' }),
+    ]);
+    for (const r of settled) if (r.status === 'rejected') throw r.reason;
+    const [created, discovered] = settled.map((r) => (r as PromiseFulfilledResult<AgentStepRecord | undefined>).value);
+    if (!created || !discovered) {
+      const which = !created ? 'create-story' : 'create-story-discovery';
+      for (const s of backlog) {
+        await this.setStatus(cc, s, 'blocked', `${which} failed ${this.deps.settings.maxConsecutiveFailures} times in a row`);
+      }
+      return;
+    }
+
+    const { result: injection, replayed } = await this.runStep(cc.batch, `c${cc.cycle}/inject-context`, () => this.injectContext(backlog));
+    if (!replayed) for (const w of injection.warnings) this.warn(w.message, { storyKey: w.storyKey, stepKey: `c${cc.cycle}/inject-context` });
+
+    const { result: parse, replayed: parseReplayed } = await this.runStep(cc.batch, `c${cc.cycle}/tech-spec-decision`, async () =>
+      parseTechSpecDecisions(created.outputText, backlog),
+    );
+    Object.assign(cc.decisions, parse.decisions);
+    if (!parseReplayed) {
+      for (const key of parse.defaulted) {
+        this.warn(`No tech-spec decision found for ${key} in the create-story output; defaulting to REQUIRED.`, {
+          storyKey: key,
+          stepKey: `c${cc.cycle}/tech-spec-decision`,
+        });
+      }
+    }
+  }
+
+  /** Post create-story checks (warnings only, 003 step 5) and the project-context injection. */
+  private async injectContext(stories: StoryRef[]): Promise<{ warnings: { storyKey: string; message: string }[] }> {
+    const { fs, layout, scripts, ledger } = this.deps;
+    const warnings: { storyKey: string; message: string }[] = [];
+    const snapshot = await ledger.read();
+    const script = `${layout.scriptsDir}/project-context-injection.sh`;
+    const useScript = scripts !== undefined && (await fs.exists(script));
+    const contextExists = await fs.exists(layout.projectContextPath);
+    for (const s of stories) {
+      const now = snapshot.stories.find((x) => x.key === s.key)?.status;
+      if (now === s.status) {
+        warnings.push({ storyKey: s.key, message: `create-story did not move ${s.key} from ${s.status} (still "${now}" in ${ledger.path}).` });
+      } else if (now !== undefined) {
+        this.emit({ type: 'story:status', storyKey: s.key, from: s.status, to: now, reason: 'create-story' });
+      }
+      const storyFile = `${layout.implementationArtifacts}/${s.key}.md`;
+      if (!(await fs.exists(storyFile))) warnings.push({ storyKey: s.key, message: `create-story did not write ${storyFile}.` });
+      const discovery = `${layout.implementationArtifacts}/${s.key}-discovery-story.md`;
+      if (!(await fs.exists(discovery))) {
+        warnings.push({ storyKey: s.key, message: `create-story-discovery did not write ${discovery}; no project context injected.` });
+        continue;
+      }
+      if (useScript) {
+        const r = await scripts.run(script, [discovery], layout.root);
+        if (r.exitCode !== 0) {
+          warnings.push({ storyKey: s.key, message: `${script} ${discovery} exited ${r.exitCode}: ${summarise(r.stderr || r.stdout, 200)}` });
+        }
+      } else if (contextExists) {
+        await appendProjectContext(fs, discovery, layout.projectContextPath);
+      } else {
+        warnings.push({ storyKey: s.key, message: `${layout.projectContextPath} does not exist; nothing injected into ${discovery}.` });
+      }
+    }
+    return { warnings };
+  }
+
+  // ------------------------------------------------------------------ steps 2b, 3b: review loops
+
+  private async storyReviewPhase(cc: CycleContext): Promise<void> {
+    for (const s of this.activeStories(cc, ['backlog'])) await this.reviewLoop(cc, s, 'story-review');
+  }
+
+  private async techSpecPhase(cc: CycleContext): Promise<void> {
+    const stories = this.activeStories(cc, ['backlog', 'ready-for-dev']);
+    if (stories.length === 0) return;
+    // ready-for-dev: no decision exists (no create-story this cycle) → 003's default, REQUIRED.
+    for (const s of stories) cc.decisions[s.key] ??= 'REQUIRED';
+    if (!stories.some((s) => cc.decisions[s.key] === 'REQUIRED')) return;
+    for (const s of stories) {
+      if (!cc.active.has(s.key)) continue;
+      this.emit({ type: 'story:phase', storyKey: s.key, phase: 'create-tech-spec', command: 'create-tech-spec' });
+      const file = `${this.deps.layout.implementationArtifacts}/tech-spec-${s.key}.md`;
+      const rec = await this.invokeWithRecovery(cc.batch, {
+        key: `c${cc.cycle}/create-tech-spec/${s.key}`,
+        cycle: cc.cycle,
+        command: 'create-tech-spec',
+        stories: [s],
+        attempt: 1,
+        promptExtras: this.techSpecVariables(cc),
+        afterSuccess: async () => ((await this.deps.fs.exists(file)) ? [] : [`create-tech-spec did not write ${file}.`]),
+      });
+      if (!rec) await this.setStatus(cc, s, 'blocked', `create-tech-spec failed ${this.deps.settings.maxConsecutiveFailures} times in a row`);
+    }
+    for (const s of stories) if (cc.active.has(s.key)) await this.reviewLoop(cc, s, 'tech-spec-review');
+  }
+
+  private techSpecVariables(cc: CycleContext): Partial<PromptVariables> {
+    const entries = cc.stories.filter((s) => cc.decisions[s.key] !== undefined);
+    return {
+      tech_spec_needed: String(entries.some((s) => cc.decisions[s.key] === 'REQUIRED')),
+      tech_spec_decisions: entries.map((s) => `- ${s.shortId}: ${cc.decisions[s.key]}`).join('\n'),
+    };
+  }
+
+  /** 003 steps 2b/3b: max 3, stop at `[CRITICAL-ISSUES-FOUND: NO]`, after the last one go on with a warning. */
+  private async reviewLoop(cc: CycleContext, s: StoryRef, command: 'story-review' | 'tech-spec-review'): Promise<void> {
+    const max = this.deps.settings[REVIEW_MAX[command] as 'maxStoryReviews'];
+    for (let attempt = 1; attempt <= max; attempt++) {
+      this.emit({ type: 'story:phase', storyKey: s.key, phase: command, command, attempt });
+      const rec = await this.invokeWithRecovery(cc.batch, {
+        key: `c${cc.cycle}/${command}/${s.key}/a${attempt}`,
+        cycle: cc.cycle,
+        command,
+        stories: [s],
+        attempt,
+        promptExtras: this.techSpecVariables(cc),
+        requireMarkers: (out) =>
+          parseCriticalIssuesFound(out) === undefined ? 'the output has no [CRITICAL-ISSUES-FOUND: YES|NO] marker' : undefined,
+      });
+      if (!rec) {
+        await this.setStatus(cc, s, 'blocked', `${commandLabel(command, attempt)} failed ${this.deps.settings.maxConsecutiveFailures} times in a row`);
+        return;
+      }
+      if (parseCriticalIssuesFound(rec.outputText) === false) return;
+      if (attempt === max) {
+        this.warn(`${command} of ${s.key}: critical issues remain after ${max} reviews; continuing to the next phase (003 has no block here).`, {
+          storyKey: s.key,
+        });
+      }
+    }
+  }
+
+  // ------------------------------------------------------------------ step 4: dev + code review
+
+  private async devAndCodeReviewPhase(cc: CycleContext): Promise<void> {
+    for (const s of this.activeStories(cc)) {
+      if (!cc.active.has(s.key)) continue;
+      if (s.status !== 'review') {
+        this.emit({ type: 'story:phase', storyKey: s.key, phase: 'dev-story', command: 'dev-story' });
+        const rec = await this.invokeWithRecovery(cc.batch, {
+          key: `c${cc.cycle}/dev-story/${s.key}`,
+          cycle: cc.cycle,
+          command: 'dev-story',
+          stories: [s],
+          attempt: 1,
+          promptExtras: this.techSpecVariables(cc),
+          afterSuccess: () => this.statusMovedCheck(s, 'dev-story', ['review']),
+        });
+        if (!rec) {
+          await this.setStatus(cc, s, 'blocked', `dev-story failed ${this.deps.settings.maxConsecutiveFailures} times in a row`);
+          continue;
+        }
+      }
+      await this.codeReviewLoop(cc, s);
+    }
+  }
+
+  private async statusMovedCheck(s: StoryRef, command: StepCommand, expected: string[]): Promise<string[]> {
+    const now = (await this.deps.ledger.read()).stories.find((x) => x.key === s.key)?.status;
+    if (now !== undefined && now !== s.status) this.emit({ type: 'story:status', storyKey: s.key, from: s.status, to: now, reason: command });
+    return now !== undefined && expected.includes(now)
+      ? []
+      : [`${command} left ${s.key} at "${now ?? 'missing'}" in ${this.deps.ledger.path} (expected ${expected.join(' or ')}).`];
+  }
+
+  /** 003 step 4, checks in 003's order after each review. */
+  private async codeReviewLoop(cc: CycleContext, s: StoryRef): Promise<void> {
+    const { maxCodeReviews, maxConsecutiveFailures } = this.deps.settings;
+    const patterns: string[][] = [];
+    for (let attempt = 1; attempt <= maxCodeReviews; attempt++) {
+      this.emit({ type: 'story:phase', storyKey: s.key, phase: 'code-review', command: 'code-review', attempt });
+      const rec = await this.invokeWithRecovery(cc.batch, {
+        key: `c${cc.cycle}/code-review/${s.key}/a${attempt}`,
+        cycle: cc.cycle,
+        command: 'code-review',
+        stories: [s],
+        attempt,
+        requireMarkers: (out) =>
+          parseCodeReview(out).hasMarkers ? undefined : 'the output has none of ZERO ISSUES, "HIGHEST SEVERITY:" or "Issues: n CRITICAL, …"',
+      });
+      if (!rec) {
+        await this.setStatus(cc, s, 'blocked', `code-review-${attempt} failed ${maxConsecutiveFailures} times in a row`);
+        return;
+      }
+      const report = parseCodeReview(rec.outputText);
+      patterns.push(findingsPattern(report.findings));
+      if (attempt >= 3 && isRepeatedPattern(patterns.slice(-3))) {
+        await this.setStatus(cc, s, 'blocked', `the same findings came back in 3 consecutive code reviews: ${patterns[patterns.length - 1].join('; ')}`);
+        return;
+      }
+      if (report.zeroIssues) {
+        await this.setStatus(cc, s, 'done', `code-review-${attempt}: ZERO ISSUES`);
+        return;
+      }
+      if (attempt >= 3 && !report.hasCritical) {
+        await this.setStatus(cc, s, 'done', `code-review-${attempt}: no CRITICAL issues after ${attempt} reviews (non-critical may remain)`);
+        return;
+      }
+      if (attempt >= maxCodeReviews) {
+        await this.setStatus(cc, s, 'blocked', `hard limit: ${maxCodeReviews} code reviews without an exit`);
+        return;
+      }
+    }
+  }
+
+  // ------------------------------------------------------------------------ step 4c: commit
+
+  private async batchCommitPhase(cc: CycleContext): Promise<void> {
+    const completed = cc.stories.filter((s) => cc.done.has(s.key));
+    if (completed.length === 0) {
+      this.warn(`Cycle ${cc.cycle}: every story is blocked; batch-commit skipped.`);
+      return;
+    }
+    const rec = await this.invokeWithRecovery(cc.batch, {
+      key: `c${cc.cycle}/batch-commit`,
+      cycle: cc.cycle,
+      command: 'batch-commit',
+      stories: completed,
+      attempt: 1,
+      promptExtras: { completed_story_ids: completed.map((s) => s.shortId).join(',') },
+    });
+    if (!rec) {
+      for (const s of completed) {
+        await this.setStatus(cc, s, 'blocked', `batch-commit failed ${this.deps.settings.maxConsecutiveFailures} times in a row; the work is done but not committed`);
+      }
+    }
+  }
+
+  // ------------------------------------------------------------------------ ledger writes
+
+  /** The engine's only ledger writes: done and blocked (journaled, so a replay never writes twice). */
+  private async setStatus(cc: CycleContext, s: StoryRef, status: 'done' | 'blocked', reason: string): Promise<void> {
+    const key = `c${cc.cycle}/set-status/${s.key}`;
+    const { result } = await this.runStep(cc.batch, key, async (): Promise<SetStatusRecord> => {
+      const { previous } = await this.deps.ledger.setStatus(s.key, status);
+      const at = this.clock.now();
+      if (status === 'blocked') await this.deps.store.recordBlock({ storyKey: s.key, previousStatus: previous, reason, blockedAt: at });
+      await this.deps.store.upsertStory(cc.batch.batch.id, s.key, s.epicId, { status, endedAt: at });
+      this.emit({ type: 'story:status', storyKey: s.key, from: previous, to: status, reason });
+      if (status === 'blocked') this.emit({ type: 'error', message: `Story ${s.key} blocked: ${reason}`, storyKey: s.key, stepKey: key });
+      return { storyKey: s.key, status, previous, reason };
+    });
+    cc.active.delete(s.key);
+    if (result.status === 'done') {
+      cc.done.add(s.key);
+      if (!cc.batch.storiesDone.includes(s.key)) cc.batch.storiesDone.push(s.key);
+    } else {
+      cc.blocked.add(s.key);
+      if (!cc.batch.storiesBlocked.includes(s.key)) cc.batch.storiesBlocked.push(s.key);
+    }
+  }
+
+  // ------------------------------------------------------------------------ agent steps
+
+  /**
+   * 003 step 5: a failed invocation is re-run at once (`<key>`, `<key>/r2`, `<key>/r3`); the
+   * maxConsecutiveFailures-th failure in a row returns undefined and the caller blocks the stories.
+   */
+  private async invokeWithRecovery(ctx: BatchContext, spec: AgentStepSpec): Promise<AgentStepRecord | undefined> {
+    const max = Math.max(1, this.deps.settings.maxConsecutiveFailures);
+    for (let run = 1; run <= max; run++) {
+      const key = run === 1 ? spec.key : `${spec.key}/r${run}`;
+      const { result, replayed } = await this.runStep(ctx, key, () => this.invokeAgent(ctx, { ...spec, key }));
+      ctx.agentResults.push(toAgentResult(result));
+      if (replayed) {
+        this.emit({
+          type: 'command:end',
+          stepKey: key,
+          cycle: spec.cycle,
+          command: spec.command,
+          attempt: spec.attempt,
+          storyKeys: result.storyKeys,
+          outcome: result.outcome,
+          durationMs: 0,
+          ...(result.usage ? { usage: result.usage } : {}),
+          replayed: true,
+        });
+      }
+      if (result.outcome === 'success') {
+        for (const d of result.deferredItems) if (!ctx.deferredItems.includes(d)) ctx.deferredItems.push(d);
+        return result;
+      }
+      if (!replayed) {
+        const storyKey = spec.stories.length === 1 ? spec.stories[0].key : undefined;
+        const label = commandLabel(spec.command, spec.attempt);
+        this.emit({
+          type: 'error',
+          message: `${label} failed (${run}/${max} in a row): ${result.message ?? result.errorClass ?? 'agent failure'}${run < max ? '; re-running it' : ''}`,
+          stepKey: key,
+          ...(storyKey ? { storyKey } : {}),
+        });
+      }
+    }
+    return undefined;
+  }
+
+  private model(command: StepCommand, attempt: number): string | undefined {
+    const { settings } = this.deps;
+    return REVIEW_MAX[command] !== undefined && attempt >= settings.cheapModelFromAttempt ? settings.reviewModel : settings.defaultModel;
+  }
+
+  private async renderFor(spec: AgentStepSpec): Promise<string> {
+    const { layout } = this.deps;
+    const prompt = await this.deps.prompts.load(spec.command);
+    const keys = spec.stories.map((s) => s.key).join(',');
+    const ids = spec.stories.map((s) => s.shortId).join(',');
+    const vars: PromptVariables = {
+      story_key: keys,
+      story_keys: keys,
+      story_id: ids,
+      story_ids: ids,
+      epic_id: joinEpics(spec.stories),
+      implementation_artifacts: layout.implementationArtifacts,
+      planning_artifacts: layout.planningArtifacts,
+      project_context_file: layout.projectContextPath,
+      review_attempt: String(spec.attempt),
+      command: commandLabel(spec.command, spec.attempt),
+      tech_spec_needed: 'false',
+      tech_spec_decisions: '',
+      completed_story_ids: ids,
+      ...spec.promptExtras,
+    };
+    return renderPrompt(prompt.text, vars, prompt.path);
+  }
+
+  private env(ctx: BatchContext, spec: AgentStepSpec): Record<string, string> {
+    return {
+      ...this.deps.env,
+      SPRINT_RUNNER_COMMAND: spec.command,
+      SPRINT_RUNNER_STORY_KEYS: spec.stories.map((s) => s.key).join(','),
+      SPRINT_RUNNER_STORY_IDS: spec.stories.map((s) => s.shortId).join(','),
+      SPRINT_RUNNER_EPIC_ID: joinEpics(spec.stories),
+      SPRINT_RUNNER_ATTEMPT: String(spec.attempt),
+      SPRINT_RUNNER_RUN_ID: ctx.runId,
+      SPRINT_RUNNER_COMMAND_LABEL: commandLabel(spec.command, spec.attempt),
+      SPRINT_RUNNER_ARTIFACTS: this.deps.layout.implementationArtifacts,
+    };
+  }
+
+  /** One agent step: transient retries with backoff inside it, markers and hooks checked, command rows stored. */
+  private async invokeAgent(ctx: BatchContext, spec: AgentStepSpec): Promise<AgentStepRecord> {
+    const { store, settings } = this.deps;
+    let prompt: string;
+    try {
+      prompt = await this.renderFor(spec);
+    } catch (err) {
+      throw new Halt('failed', err instanceof Error ? err.message : String(err));
+    }
+    const agent: Agent = this.deps.agents.get(spec.command);
+    const model = this.model(spec.command, spec.attempt);
+    const storyKeys = spec.stories.map((s) => s.key);
+    const epicId = joinEpics(spec.stories);
+    const label = commandLabel(spec.command, spec.attempt);
+    const stepInfo: StepInfo = { stepKey: spec.key, command: spec.command, storyKeys, attempt: spec.attempt, cycle: spec.cycle };
+
+    for (let retry = 0; ; retry++) {
+      const startedAt = this.clock.now();
+      this.emit({ type: 'command:start', stepKey: spec.key, cycle: spec.cycle, command: spec.command, attempt: spec.attempt, storyKeys, epicId, ...(model ? { model } : {}) });
+      const commandId = await store.startCommand({ batchId: ctx.batch.id, stepKey: spec.key, cycle: spec.cycle, command: spec.command, attempt: spec.attempt, storyKeys, epicId, model, startedAt });
+      let result: AgentResult;
+      try {
+        result = await agent.execute({
+          runId: ctx.runId,
+          batchId: ctx.batch.id,
+          cycle: spec.cycle,
+          stepKey: spec.key,
+          command: spec.command,
+          storyKeys,
+          epicId,
+          attempt: spec.attempt,
+          ...(model ? { model } : {}),
+          prompt,
+          ...(settings.systemPrompt ? { systemPrompt: settings.systemPrompt } : {}),
+          cwd: this.deps.layout.root,
+          env: this.env(ctx, spec),
+          signal: this.abort.signal,
+          onActivity: (a) => this.forwardActivity(spec, storyKeys, a),
+        });
+      } catch (err) {
+        // An agent that throws broke its contract; treat it as a failed invocation, not a crash of the batch.
+        result = { outcome: 'agent-failure', outputText: '', message: err instanceof Error ? err.message : String(err), errorClass: 'agent-threw', deferredItems: [] };
+      }
+      if (this.abort.signal.aborted && result.outcome !== 'success') result = { ...result, outcome: 'cancelled' };
+
+      if (result.outcome === 'success') {
+        const missing = spec.requireMarkers?.(result.outputText);
+        if (missing) result = { ...result, outcome: 'agent-failure', errorClass: 'missing-marker', message: `${label}: ${missing}` };
+      }
+      if (result.outcome === 'success') {
+        for (const hook of this.deps.hooks ?? []) {
+          const verdict = await hook.validate(stepInfo, result);
+          if (!verdict.ok) {
+            result = { ...result, outcome: 'agent-failure', errorClass: 'hook', message: `${label} rejected by a hook: ${verdict.reason}` };
+            break;
+          }
+        }
+      }
+      const durationMs = this.clock.now() - startedAt;
+      await store.finishCommand(commandId, {
+        endedAt: this.clock.now(),
+        outcome: result.outcome,
+        ...(result.usage ? { usage: result.usage } : {}),
+        outputSummary: summarise(result.outcome === 'success' ? result.outputText : result.message ?? result.outputText),
+        ...(result.logFile ? { logPath: result.logFile } : {}),
+      });
+      this.emit({
+        type: 'command:end',
+        stepKey: spec.key,
+        cycle: spec.cycle,
+        command: spec.command,
+        attempt: spec.attempt,
+        storyKeys,
+        outcome: result.outcome,
+        durationMs,
+        ...(result.usage ? { usage: result.usage } : {}),
+        ...(result.message ? { message: result.message } : {}),
+      });
+      await this.checkBudgets(ctx, storyKeys);
+
+      if (result.outcome === 'transient') {
+        const { maxRetries, baseDelayMs, maxDelayMs } = settings.transientRetry;
+        if (retry >= maxRetries) {
+          const why = `${label}: transient failures persisted after ${maxRetries} retries (${result.message ?? result.errorClass ?? 'transient'}); resume when the service is back`;
+          if (spec.background) return this.record(spec, model, { ...result, outcome: 'agent-failure', message: why });
+          throw new Halt('paused', why);
+        }
+        const delay = Math.min(maxDelayMs, baseDelayMs * 2 ** retry);
+        this.warn(`${label}: transient failure (${result.message ?? result.errorClass ?? 'transient'}); retry ${retry + 1}/${maxRetries} in ${Math.round(delay / 1000)} s`, {
+          stepKey: spec.key,
+        });
+        await this.sleep(delay, this.abort.signal);
+        if (this.stopReason !== undefined) throw new Halt('stopped', this.stopReason);
+        continue;
+      }
+      if (result.outcome === 'cancelled') throw new Halt('stopped', this.stopReason ?? `${label} was cancelled`);
+      if (result.outcome === 'permanent') {
+        const why = result.message ?? `${label} failed permanently (${result.errorClass ?? 'unknown cause'})`;
+        this.emit({ type: 'error', message: why, stepKey: spec.key, permanent: true });
+        if (spec.background) return this.record(spec, model, { ...result, outcome: 'agent-failure' });
+        throw new Halt('failed', why);
+      }
+
+      const warnings = result.outcome === 'success' && spec.afterSuccess ? await spec.afterSuccess() : [];
+      for (const w of warnings) this.warn(w, { stepKey: spec.key, ...(storyKeys.length === 1 ? { storyKey: storyKeys[0] } : {}) });
+      if (result.outcome === 'success' && result.deferredItems.length > 0) {
+        await appendDeferredItems(this.deps.fs, `${this.deps.layout.implementationArtifacts}/deferred-items.md`, result.deferredItems, {
+          storyIds: spec.stories.map((s) => s.shortId),
+          commandLabel: label,
+          batchId: ctx.batch.id,
+        });
+      }
+      return this.record(spec, model, result);
+    }
+  }
+
+  private record(spec: AgentStepSpec, model: string | undefined, r: AgentResult): AgentStepRecord {
+    return {
+      kind: 'agent',
+      command: spec.command,
+      storyKeys: spec.stories.map((s) => s.key),
+      attempt: spec.attempt,
+      ...(model ? { model } : {}),
+      outcome: r.outcome,
+      outputText: r.outputText,
+      ...(r.message !== undefined ? { message: r.message } : {}),
+      ...(r.errorClass !== undefined ? { errorClass: r.errorClass } : {}),
+      ...(r.usage ? { usage: r.usage } : {}),
+      deferredItems: r.deferredItems,
+      ...(r.logFile ? { logFile: r.logFile } : {}),
+      ...(r.exitCode !== undefined ? { exitCode: r.exitCode } : {}),
+      ...(r.signal !== undefined ? { signal: r.signal } : {}),
+    };
+  }
+
+  private forwardActivity(spec: AgentStepSpec, storyKeys: string[], a: AgentActivity): void {
+    switch (a.kind) {
+      case 'progress':
+        this.emit({ type: 'command:progress', stepKey: spec.key, command: spec.command, storyKeys, row: a.row });
+        return;
+      case 'output':
+        this.emit({ type: 'command:output', stepKey: spec.key, command: spec.command, attempt: spec.attempt, storyKeys, line: a.line });
+        return;
+      case 'warning':
+        this.warn(a.message, { stepKey: spec.key });
+        return;
+      case 'retry':
+        this.emit({
+          type: 'command:output',
+          stepKey: spec.key,
+          command: spec.command,
+          attempt: spec.attempt,
+          storyKeys,
+          line: `API retry ${a.attempt}${a.maxRetries ? `/${a.maxRetries}` : ''}${a.error ? `: ${a.error}` : ''}`,
+        });
+        return;
+      case 'session':
+        return;
+    }
+  }
+
+  /** After each command: crossing a story or batch budget emits budget:reached and pauses the batch. */
+  private async checkBudgets(ctx: BatchContext, storyKeys: string[]): Promise<void> {
+    const budgets = this.deps.settings.budgets;
+    if (!budgets) return;
+    if (budgets.perBatchUsd !== undefined) {
+      const spent = (await this.deps.store.costs({ batchId: ctx.batch.id })).costUsd;
+      if (spent >= budgets.perBatchUsd && this.pauseReason === undefined) {
+        this.emit({ type: 'budget:reached', scope: 'batch', limitUsd: budgets.perBatchUsd, spentUsd: spent });
+        this.requestPause(`batch budget reached: $${spent.toFixed(2)} of $${budgets.perBatchUsd.toFixed(2)}`);
+      }
+    }
+    if (budgets.perStoryUsd !== undefined) {
+      for (const storyKey of storyKeys) {
+        const spent = (await this.deps.store.costs({ storyKey })).costUsd;
+        if (spent >= budgets.perStoryUsd && this.pauseReason === undefined) {
+          this.emit({ type: 'budget:reached', scope: 'story', storyKey, limitUsd: budgets.perStoryUsd, spentUsd: spent });
+          this.requestPause(`story budget reached for ${storyKey}: $${spent.toFixed(2)} of $${budgets.perStoryUsd.toFixed(2)}`);
+        }
+      }
+    }
+  }
+
+  private requestPause(reason: string): void {
+    if (this.pauseReason !== undefined || this.stopReason !== undefined) return;
+    this.pauseReason = reason;
+    this.setState('pausing');
+  }
+}
+
+/** Omit over each member of a union (plain Omit collapses a discriminated union). */
+type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;

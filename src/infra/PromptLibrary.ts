@@ -1,0 +1,43 @@
+// Loads step prompts: the workspace copy in `_bmad/bmm/workflows/4-implementation/sprint-runner/prompts/`
+// wins over the one shipped with the product (`prompts/`, copied next to the bundle).
+
+import * as path from 'node:path';
+import type { StepCommand } from '../core/commands';
+import type { FileSystem } from '../core/fs/FileSystem';
+import type { LoadedPrompt, PromptSource } from '../core/prompts/PromptSource';
+import { checkPromptTemplate } from '../core/prompts/renderPrompt';
+import { NodeFileSystem } from './NodeFileSystem';
+
+export interface PromptLibraryOptions {
+  /** Folder of the shipped prompts (`<extension>/prompts` or `dist/prompts`). */
+  shippedDir: string;
+  /** Workspace override folder (`WorkspaceLayout.promptOverrideDir`). */
+  overrideDir?: string;
+  fs?: FileSystem;
+}
+
+export class PromptLibrary implements PromptSource {
+  private readonly fs: FileSystem;
+
+  constructor(private readonly options: PromptLibraryOptions) {
+    this.fs = options.fs ?? new NodeFileSystem();
+  }
+
+  async load(command: StepCommand): Promise<LoadedPrompt> {
+    const name = `${command}.md`;
+    const candidates = [this.options.overrideDir, this.options.shippedDir]
+      .filter((d): d is string => d !== undefined)
+      .map((d) => path.join(d, name));
+    for (const file of candidates) {
+      const stat = await this.fs.stat(file);
+      if (!stat?.isFile) continue;
+      const text = await this.fs.readText(file);
+      checkPromptTemplate(text, file);
+      return { text, path: file };
+    }
+    throw new Error(
+      `No prompt for step "${command}": looked for ${candidates.join(' and ')}. ` +
+        `Reinstall the extension or put a ${name} in the workspace prompt folder.`,
+    );
+  }
+}
