@@ -1,7 +1,7 @@
 // Runs BMAD helper scripts with execa: argument arrays only, `.sh` files through `sh` so a script
 // without the executable bit still runs, never rejects on a non-zero exit (the caller decides).
 
-import { execa } from 'execa';
+import { loadExeca } from './git/loadExeca';
 import type { ScriptResult, ScriptRunner } from '../core/workflow/ScriptRunner';
 
 export interface NodeScriptRunnerOptions {
@@ -15,6 +15,7 @@ export class NodeScriptRunner implements ScriptRunner {
 
   async run(file: string, args: readonly string[], cwd: string): Promise<ScriptResult> {
     const [command, argv] = file.endsWith('.sh') ? ['sh', [file, ...args]] : [file, [...args]];
+    const { execa } = await loadExeca();
     const result = await execa(command, argv, {
       cwd,
       reject: false,
