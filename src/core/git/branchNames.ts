@@ -43,7 +43,16 @@ export function sprintBranchName(runId: string): string {
   return `sprint/${sanitizeNameSegment(runId)}`;
 }
 
-/** `sprint/{run-id}/{story-key}`, both sanitised. */
+/**
+ * `story/{run-id}/{story-key}`, both sanitised. Not `sprint/{run-id}/{story-key}`: git stores refs as
+ * paths, so a branch `sprint/r1` and a branch `sprint/r1/x` cannot both exist ("cannot lock ref").
+ * Seed 004 names them `task/{sprint-id}/{task-id}`; a story is this product's task.
+ */
 export function laneBranchName(runId: string, storyKey: string): string {
-  return `${sprintBranchName(runId)}/${sanitizeNameSegment(storyKey)}`;
+  return `${laneBranchPrefix(runId)}${sanitizeNameSegment(storyKey)}`;
+}
+
+/** `story/{run-id}/`: every lane branch of a run starts with it. */
+export function laneBranchPrefix(runId: string): string {
+  return `story/${sanitizeNameSegment(runId)}/`;
 }

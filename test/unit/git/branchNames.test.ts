@@ -30,7 +30,7 @@ describe('sanitizeNameSegment', () => {
 
   it('builds sprint and lane branch names', () => {
     assert.equal(sprintBranchName('run-7'), 'sprint/run-7');
-    assert.equal(laneBranchName('run-7', '2a-1-scanner'), 'sprint/run-7/2a-1-scanner');
+    assert.equal(laneBranchName('run-7', '2a-1-scanner'), 'story/run-7/2a-1-scanner');
     assert.throws(() => laneBranchName('run-7', '../main'), /Unsafe name/);
   });
 });
