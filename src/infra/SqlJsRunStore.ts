@@ -1,0 +1,407 @@
+// RunStore on sql.js with a real SQLite file: <state-dir>/sprint-runner.db (docs/state.md).
+//
+// Every change is a StoreOp: serialised once on the caller's thread, appended to the NDJSON journal
+// (buffered, written at least every 200 ms) and handed to the database, which lives in a worker thread
+// when there is a state folder. Changes resume depends on (batches, step results, blocks) checkpoint
+// before their promise resolves: the database is exported and the file replaced atomically, then the
+// journal lines it covers are deleted. Opening replays whatever journal a crash left behind.
+
+import * as fs from 'node:fs';
+import type {
+  BackgroundTaskRecord,
+  BatchRecord,
+  CommandEnd,
+  CommandRecord,
+  CommandStart,
+  CostTotals,
+  RunOptionsRecord,
+  RunStore,
+  StepRecord,
+  StoredEvent,
+  StoryBlockRecord,
+} from '../core/store/RunStore';
+import type { SprintEvent } from '../core/SprintEvents';
+import { activeJournalPath, dbPath, nextJournalSeq } from './store/DatabaseFiles';
+import { InProcessStoreBackend } from './store/InProcessStoreBackend';
+import { isRecordedProcessAlive } from './store/ProcessIdentity';
+import type { RunQueryName } from './store/RunDatabase';
+import { RunJournal } from './store/RunJournal';
+import type { MaxIds, StorySummary, UnfinishedWork } from './store/RunReadModels';
+import type { QueryArgs, QueryResult, StoreBackend, StoreBackendOptions } from './store/StoreBackend';
+import type { BatchPatch, StoreOp, StoryPatch } from './store/StoreOp';
+import { WorkerStoreBackend } from './store/WorkerStoreBackend';
+
+export interface SqlJsRunStoreOptions {
+  /** Folder of sprint-runner.db and its journal; created if missing. Omitted: purely in memory. */
+  stateDir?: string;
+  /** sql-wasm.wasm bytes; read from next to the bundle (or the sql.js package) when omitted. */
+  wasmBinary?: Uint8Array;
+  clock?: { now(): number };
+  /** Recoverable problems: corrupt database moved aside, corrupt journal line skipped, write retried. */
+  onWarning?: (message: string) => void;
+  /**
+   * For readers while a runner holds the lock (`sprint-runner status`): loads the file and replays the
+   * journal in memory; writes nothing, and every change method throws.
+   */
+  readOnly?: boolean;
+  /** Where the database lives. Default: a worker thread with a state folder, this thread without. */
+  thread?: 'worker' | 'in-process';
+  /** How often buffered journal lines are written, in ms. Default 200. */
+  journalFlushMs?: number;
+}
+
+/** What a previous process left running, as closed by reconcileOrphans. */
+export interface OrphanReport {
+  commands: (UnfinishedWork['commands'][number] & { processAlive: boolean })[];
+  backgroundTasks: (UnfinishedWork['backgroundTasks'][number] & { processAlive: boolean })[];
+}
+
+/** Ops queued for the database before a flush to it (it also flushes before any read). */
+const MAX_PENDING_OPS = 2000;
+const EXIT_CHECKPOINT_TIMEOUT_MS = 10_000;
+
+export class SqlJsRunStore implements RunStore {
+  private readonly ids: MaxIds;
+  private pendingOps: StoreOp[] = [];
+  private pendingLines: string[] = [];
+  private drainScheduled = false;
+  /** The latest command started for each step key, to link progress events to their command. */
+  private readonly commandByStep = new Map<string, number>();
+  private sealedJournals: string[] = [];
+  private checkpointTail: Promise<void> = Promise.resolve();
+  private checkpointQueued: Promise<void> | undefined;
+  private closed = false;
+
+  private constructor(
+    private readonly backend: StoreBackend,
+    private readonly journal: RunJournal | undefined,
+    maxIds: MaxIds,
+    /** Ops replayed from journals left by a previous process. */
+    readonly replayedOnOpen: number,
+    readonly stateDir: string | undefined,
+    private readonly readOnly: boolean,
+    private readonly clock: { now(): number },
+    private readonly warn: (message: string) => void,
+  ) {
+    this.ids = { ...maxIds };
+  }
+
+  static async open(opts: SqlJsRunStoreOptions = {}): Promise<SqlJsRunStore> {
+    const clock = opts.clock ?? { now: () => Date.now() };
+    const warn = opts.onWarning ?? ((m: string) => process.emitWarning(m, 'SprintRunnerStateWarning'));
+    const readOnly = opts.readOnly ?? false;
+    const backendOptions: StoreBackendOptions = { stateDir: opts.stateDir, wasmBinary: opts.wasmBinary, readOnly, now: clock.now(), warn };
+    const thread = opts.thread ?? (opts.stateDir ? 'worker' : 'in-process');
+    const { backend, info } = thread === 'worker' ? await WorkerStoreBackend.open(backendOptions) : await InProcessStoreBackend.open(backendOptions);
+    // Opening replayed and deleted every journal (unless read-only), so a fresh one starts now.
+    const journal = opts.stateDir && !readOnly ? new RunJournal(opts.stateDir, nextJournalSeq(opts.stateDir), opts.journalFlushMs ?? 200, warn) : undefined;
+    return new SqlJsRunStore(backend, journal, info.maxIds, info.replayed, opts.stateDir, readOnly, clock, warn);
+  }
+
+  /** `<stateDir>/sprint-runner.db`, or undefined for an in-memory store. */
+  get dbFile(): string | undefined {
+    return this.stateDir ? dbPath(this.stateDir) : undefined;
+  }
+
+  get journalFile(): string | undefined {
+    return this.stateDir ? activeJournalPath(this.stateDir) : undefined;
+  }
+
+  get databaseThread(): StoreBackend['kind'] {
+    return this.backend.kind;
+  }
+
+  // ---- batches ---------------------------------------------------------------------------------
+
+  async createBatch(input: { runId: string; startedAt: number; options: RunOptionsRecord }): Promise<BatchRecord> {
+    const id = this.ids.batch + 1;
+    this.submit({ op: 'batch.create', id, runId: input.runId, startedAt: input.startedAt, options: input.options });
+    this.ids.batch = id;
+    await this.checkpoint();
+    return {
+      id,
+      runId: input.runId,
+      startedAt: input.startedAt,
+      endedAt: null,
+      batchMode: input.options.batchMode,
+      maxCycles: input.options.maxCycles,
+      cyclesCompleted: 0,
+      status: 'running',
+      options: input.options,
+      reason: null,
+    };
+  }
+
+  getBatch(id: number): Promise<BatchRecord | undefined> {
+    return this.query('getBatch', [id]);
+  }
+
+  latestBatch(): Promise<BatchRecord | undefined> {
+    return this.query('latestBatch', []);
+  }
+
+  listBatches(limit?: number): Promise<BatchRecord[]> {
+    return this.query('listBatches', [limit]);
+  }
+
+  async updateBatch(id: number, patch: BatchPatch): Promise<void> {
+    this.submit({ op: 'batch.update', id, patch });
+    await this.checkpoint();
+  }
+
+  // ---- the step journal ------------------------------------------------------------------------
+
+  getStep(batchId: number, stepKey: string): Promise<StepRecord | undefined> {
+    return this.query('getStep', [batchId, stepKey]);
+  }
+
+  listSteps(batchId: number): Promise<StepRecord[]> {
+    return this.query('listSteps', [batchId]);
+  }
+
+  async markStepStarted(batchId: number, stepKey: string, at: number): Promise<void> {
+    // Not checkpointed: a lost start mark only means the step counts as not started, and it re-runs anyway.
+    this.submit({ op: 'step.start', batchId, stepKey, at });
+  }
+
+  async saveStepResult(batchId: number, stepKey: string, result: unknown, at: number): Promise<void> {
+    const resultJson = JSON.stringify(result === undefined ? null : result);
+    this.submit({ op: 'step.result', batchId, stepKey, resultJson, at });
+    await this.checkpoint();
+  }
+
+  // ---- stories and commands --------------------------------------------------------------------
+
+  async upsertStory(batchId: number, storyKey: string, epicId: string, patch: StoryPatch): Promise<void> {
+    this.submit({ op: 'story.upsert', batchId, storyKey, epicId, patch, at: this.clock.now() });
+  }
+
+  async startCommand(c: CommandStart): Promise<number> {
+    const id = this.ids.command + 1;
+    this.submit({ op: 'command.start', id, command: c });
+    this.ids.command = id;
+    this.commandByStep.set(c.stepKey, id);
+    return id;
+  }
+
+  async finishCommand(id: number, end: CommandEnd): Promise<void> {
+    this.submit({ op: 'command.end', id, end });
+  }
+
+  /** Records the child process of a command, so a later run can tell whether it outlived a crash. */
+  async setCommandProcess(id: number, pid: number, pidStartTime: string | null): Promise<void> {
+    this.submit({ op: 'command.process', id, pid, pidStartTime });
+  }
+
+  listCommands(filter: { batchId?: number; storyKey?: string }): Promise<CommandRecord[]> {
+    return this.query('listCommands', [filter]);
+  }
+
+  // ---- events ----------------------------------------------------------------------------------
+
+  appendEvent(event: SprintEvent): void {
+    // Rendered output lines are for output channels only (SprintEvents: not stored as an event row).
+    if (event.type === 'command:output') return;
+    const stepKey = 'stepKey' in event ? event.stepKey : undefined;
+    const commandId = stepKey !== undefined ? (this.commandByStep.get(stepKey) ?? null) : null;
+    const id = this.ids.event + 1;
+    this.submit({ op: 'event', id, commandId, event });
+    this.ids.event = id;
+  }
+
+  listEvents(filter: { batchId?: number; afterId?: number; limit?: number }): Promise<StoredEvent[]> {
+    return this.query('listEvents', [filter]);
+  }
+
+  // ---- costs -----------------------------------------------------------------------------------
+
+  costs(filter: { batchId?: number; storyKey?: string; cycle?: number }): Promise<CostTotals> {
+    return this.query('costs', [filter]);
+  }
+
+  costsByStory(batchId?: number): Promise<Map<string, CostTotals>> {
+    return this.query('costsByStory', [batchId]);
+  }
+
+  /** One row per story (of a batch, or each story's latest batch) with its costs, last command and block. */
+  storySummaries(batchId?: number): Promise<StorySummary[]> {
+    return this.query('storySummaries', [batchId]);
+  }
+
+  // ---- blocks ----------------------------------------------------------------------------------
+
+  async recordBlock(b: Omit<StoryBlockRecord, 'unblockedAt'>): Promise<void> {
+    const id = this.ids.block + 1;
+    this.submit({ op: 'block.record', id, block: b });
+    this.ids.block = id;
+    await this.checkpoint();
+  }
+
+  openBlock(storyKey: string): Promise<StoryBlockRecord | undefined> {
+    return this.query('openBlock', [storyKey]);
+  }
+
+  async closeBlock(storyKey: string, at: number): Promise<void> {
+    this.submit({ op: 'block.close', storyKey, at, upToId: this.ids.block });
+    await this.checkpoint();
+  }
+
+  // ---- background tasks and orphans ------------------------------------------------------------
+
+  async addBackgroundTask(t: { batchId: number | null; storyKey: string | null; taskType: string; spawnedAt: number }): Promise<number> {
+    const id = this.ids.background + 1;
+    this.submit({ op: 'background.add', id, ...t });
+    this.ids.background = id;
+    return id;
+  }
+
+  async finishBackgroundTask(id: number, status: string, at: number): Promise<void> {
+    this.submit({ op: 'background.finish', id, status, at });
+  }
+
+  async setBackgroundTaskProcess(id: number, pid: number, pidStartTime: string | null): Promise<void> {
+    this.submit({ op: 'background.process', id, pid, pidStartTime });
+  }
+
+  listBackgroundTasks(batchId?: number): Promise<BackgroundTaskRecord[]> {
+    return this.query('listBackgroundTasks', [batchId]);
+  }
+
+  /**
+   * Closes the commands and background tasks a previous process left open (it was killed or crashed):
+   * commands become `interrupted`, background tasks `orphaned`. Reports whether each recorded child
+   * process still runs (same pid and start time), so the caller can stop it. Call it once, holding
+   * the state lock, before the new run starts anything.
+   */
+  async reconcileOrphans(isAlive: (pid: number, startTime: string | null) => boolean = isRecordedProcessAlive): Promise<OrphanReport> {
+    const work = await this.query('unfinishedWork', []);
+    const at = this.clock.now();
+    const report: OrphanReport = {
+      commands: work.commands.map((c) => ({ ...c, processAlive: c.pid !== null && isAlive(c.pid, c.pidStartTime) })),
+      backgroundTasks: work.backgroundTasks.map((t) => ({ ...t, processAlive: t.pid !== null && isAlive(t.pid, t.pidStartTime) })),
+    };
+    for (const c of report.commands) this.submit({ op: 'command.interrupt', id: c.id, at, status: 'interrupted' });
+    for (const t of report.backgroundTasks) this.submit({ op: 'background.finish', id: t.id, status: 'orphaned', at });
+    if (report.commands.length + report.backgroundTasks.length > 0) await this.checkpoint();
+    return report;
+  }
+
+  // ---- durability ------------------------------------------------------------------------------
+
+  /**
+   * Writes the complete database file atomically and drops the journal lines it covers. Calls made
+   * while one runs share the next one (which starts after it and includes every change made so far).
+   */
+  checkpoint(): Promise<void> {
+    if (this.checkpointQueued) return this.checkpointQueued;
+    const next = this.checkpointTail
+      .catch(() => undefined)
+      .then(() => {
+        this.checkpointQueued = undefined;
+        return this.runCheckpoint();
+      });
+    this.checkpointQueued = next;
+    this.checkpointTail = next;
+    return next;
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    try {
+      if (!this.readOnly) await this.checkpoint();
+      else this.drain();
+    } finally {
+      this.closed = true;
+      this.journal?.close();
+      await this.backend.close();
+    }
+  }
+
+  /** For exit paths where the event loop will not run again: flushes and checkpoints, blocking. */
+  closeSync(): void {
+    if (this.closed) return;
+    this.closed = true;
+    try {
+      this.drain();
+      if (this.journal && !this.readOnly) {
+        const sealed = this.journal.seal();
+        if (sealed) this.sealedJournals.push(sealed);
+        this.backend.checkpointSync(EXIT_CHECKPOINT_TIMEOUT_MS);
+        this.removeSealedJournals(this.sealedJournals.length);
+      }
+    } catch (err) {
+      this.warn(`could not write ${this.dbFile ?? 'the database'} at exit (${(err as Error).message}); the journal keeps the changes and the next open replays them.`);
+    } finally {
+      this.journal?.close();
+      this.backend.closeSync();
+    }
+  }
+
+  // ---- plumbing --------------------------------------------------------------------------------
+
+  private async runCheckpoint(): Promise<void> {
+    this.drain();
+    if (!this.journal) {
+      await this.backend.checkpoint();
+      return;
+    }
+    const sealed = this.journal.seal();
+    if (sealed) this.sealedJournals.push(sealed);
+    const covered = this.sealedJournals.length;
+    try {
+      await this.backend.checkpoint();
+    } catch (err) {
+      throw new Error(
+        `could not write ${this.dbFile}: ${(err as Error).message}. The changes are kept in the journal next to it and are replayed on the next open; free disk space or fix the folder's permissions.`,
+      );
+    }
+    this.removeSealedJournals(covered);
+  }
+
+  private removeSealedJournals(count: number): void {
+    for (const file of this.sealedJournals.slice(0, count)) {
+      try {
+        fs.rmSync(file, { force: true });
+      } catch (err) {
+        // Harmless: replaying it over a database that has its changes gives the same state.
+        this.warn(`could not delete the replayed journal ${file}: ${(err as Error).message}`);
+      }
+    }
+    this.sealedJournals = this.sealedJournals.slice(count);
+  }
+
+  private submit(op: StoreOp): void {
+    if (this.closed) throw new Error(`the run store${this.stateDir ? ` in ${this.stateDir}` : ''} is closed`);
+    if (this.readOnly) {
+      throw new Error(`the run store in ${this.stateDir} was opened read-only (another process holds the state lock); "${op.op}" is not allowed`);
+    }
+    const line = JSON.stringify(op);
+    this.journal?.append(line);
+    this.pendingOps.push(op);
+    this.pendingLines.push(line);
+    if (this.pendingOps.length >= MAX_PENDING_OPS) this.drain();
+    else if (!this.drainScheduled) {
+      this.drainScheduled = true;
+      setImmediate(() => {
+        this.drainScheduled = false;
+        if (!this.closed) this.drain();
+      });
+    }
+  }
+
+  /** Hands queued ops to the database; everything read or checkpointed afterwards includes them. */
+  private drain(): void {
+    if (this.pendingOps.length === 0) return;
+    const ops = this.pendingOps;
+    const lines = this.pendingLines;
+    this.pendingOps = [];
+    this.pendingLines = [];
+    this.backend.apply(ops, lines);
+  }
+
+  private query<K extends RunQueryName>(name: K, args: QueryArgs<K>): Promise<QueryResult<K>> {
+    if (this.closed) return Promise.reject(new Error(`the run store${this.stateDir ? ` in ${this.stateDir}` : ''} is closed`));
+    this.drain();
+    return this.backend.query(name, args);
+  }
+}
