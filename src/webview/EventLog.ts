@@ -1,0 +1,208 @@
+// The live event log: a virtualised list. Only the rows in view (plus a margin) exist in the DOM; a row
+// is keyed by its line's `seq`, so appending never re-creates rows that stay in view.
+
+import { MAX_LOG_LINES } from '../shared/DashboardModel';
+import { formatClock, type LogLine } from '../shared/dashboardViewModels';
+import { h } from './element';
+import type { UiState } from './uiState';
+
+export const LOG_ROW_HEIGHT = 22;
+const OVERSCAN = 10;
+
+type Filters = UiState['filters'];
+
+function passes(line: LogLine, f: Filters): boolean {
+  if (f.story && !line.story.split(' ').includes(f.story)) return false;
+  if (f.command && line.command.replace(/-\d+$/, '') !== f.command) return false;
+  if (f.level === 'error' && line.level !== 'error') return false;
+  if (f.level === 'warning' && line.level === 'info') return false;
+  return true;
+}
+
+export class EventLog {
+  readonly element: HTMLElement;
+  private readonly viewport: HTMLElement;
+  private readonly spacer: HTMLElement;
+  private lines: LogLine[] = [];
+  /** Indexes into `lines` of the lines that pass the filters. */
+  private visible: number[] = [];
+  private offset = 0;
+  private readonly rows = new Map<number, HTMLElement>();
+  private frame = 0;
+  private filters: Filters;
+  private autoScroll: boolean;
+  /** Set while the log scrolls itself, so that scroll does not turn auto-scroll off. */
+  private selfScroll = false;
+
+  constructor(
+    ui: UiState,
+    private readonly onScrollChanged: (scrollTop: number, atBottom: boolean) => void,
+  ) {
+    this.filters = { ...ui.filters };
+    this.autoScroll = ui.autoScroll;
+    this.spacer = h('div', { className: 'log-spacer', attrs: { role: 'presentation' } });
+    this.viewport = h(
+      'div',
+      {
+        className: 'log-viewport',
+        attrs: { role: 'log', 'aria-live': 'off', 'aria-label': 'Event log', tabindex: 0 },
+        on: { scroll: () => this.onScroll() },
+      },
+      this.spacer,
+    );
+    const header = h(
+      'div',
+      { className: 'log-row log-header', attrs: { role: 'row', 'aria-hidden': 'true' } },
+      ...['Time', 'Story', 'Command', 'Task', 'Status', 'Message'].map((t) => h('span', { className: `log-cell log-${t.toLowerCase()}` }, t)),
+    );
+    this.element = h('div', { className: 'log' }, header, this.viewport);
+    this.pendingScrollTop = ui.autoScroll ? undefined : ui.logScrollTop;
+  }
+
+  private pendingScrollTop: number | undefined;
+
+  /** Replaces every line (a snapshot). */
+  reset(lines: LogLine[]): void {
+    this.lines = lines.slice(-MAX_LOG_LINES);
+    this.offset = 0;
+    for (const row of this.rows.values()) row.remove();
+    this.rows.clear();
+    this.refilter();
+  }
+
+  append(line: LogLine): void {
+    this.lines.push(line);
+    if (passes(line, this.filters)) this.visible.push(this.offset + this.lines.length - 1);
+    if (this.lines.length > MAX_LOG_LINES + 1000) this.trim();
+    this.schedule();
+  }
+
+  setFilters(filters: Filters): void {
+    this.filters = { ...filters };
+    for (const row of this.rows.values()) row.remove();
+    this.rows.clear();
+    this.refilter();
+  }
+
+  setAutoScroll(on: boolean): void {
+    this.autoScroll = on;
+    if (on) this.schedule();
+  }
+
+  /** Stories and commands seen in the log (for the filter pickers). */
+  facets(): { stories: string[]; commands: string[] } {
+    const stories = new Set<string>();
+    const commands = new Set<string>();
+    for (const l of this.lines) {
+      for (const s of l.story.split(' ')) if (s) stories.add(s);
+      if (l.command) commands.add(l.command.replace(/-\d+$/, ''));
+    }
+    return { stories: [...stories].sort(), commands: [...commands].sort() };
+  }
+
+  /** The lines that pass the filters, tab-separated, for the clipboard. */
+  text(): string {
+    return this.visible
+      .map((i) => this.lines[i - this.offset])
+      .map((l) => [new Date(l.at).toISOString(), l.story, l.command, l.taskId, l.status, l.message].join('\t'))
+      .join('\n');
+  }
+
+  get lineCount(): number {
+    return this.lines.length;
+  }
+
+  /** Renders now (the tab became visible, or a caller needs the DOM current). */
+  renderNow(): void {
+    if (this.frame) cancelAnimationFrame(this.frame);
+    this.frame = 0;
+    this.render();
+  }
+
+  private trim(): void {
+    const drop = this.lines.length - MAX_LOG_LINES;
+    this.lines.splice(0, drop);
+    this.offset += drop;
+    this.visible = this.visible.filter((i) => i >= this.offset);
+  }
+
+  private refilter(): void {
+    this.visible = [];
+    for (let i = 0; i < this.lines.length; i++) if (passes(this.lines[i], this.filters)) this.visible.push(this.offset + i);
+    this.schedule();
+  }
+
+  private schedule(): void {
+    if (this.frame) return;
+    this.frame = requestAnimationFrame(() => {
+      this.frame = 0;
+      this.render();
+    });
+  }
+
+  private onScroll(): void {
+    if (this.selfScroll) {
+      this.selfScroll = false;
+    } else {
+      const atBottom = this.viewport.scrollTop + this.viewport.clientHeight >= this.viewport.scrollHeight - LOG_ROW_HEIGHT;
+      this.onScrollChanged(this.viewport.scrollTop, atBottom);
+    }
+    this.schedule();
+  }
+
+  private render(): void {
+    const total = this.visible.length;
+    this.spacer.style.height = `${total * LOG_ROW_HEIGHT}px`;
+    const height = this.viewport.clientHeight;
+    if (height === 0) return; // hidden tab: rendered when shown
+    if (this.autoScroll) {
+      const bottom = Math.max(0, total * LOG_ROW_HEIGHT - height);
+      if (Math.abs(this.viewport.scrollTop - bottom) > 1) {
+        this.selfScroll = true;
+        this.viewport.scrollTop = bottom;
+      }
+    } else if (this.pendingScrollTop !== undefined) {
+      this.viewport.scrollTop = this.pendingScrollTop;
+      this.pendingScrollTop = undefined;
+    }
+    const top = this.viewport.scrollTop;
+    const first = Math.max(0, Math.floor(top / LOG_ROW_HEIGHT) - OVERSCAN);
+    const last = Math.min(total, Math.ceil((top + height) / LOG_ROW_HEIGHT) + OVERSCAN);
+    const keep = new Set<number>();
+    for (let v = first; v < last; v++) {
+      const line = this.lines[this.visible[v] - this.offset];
+      keep.add(line.seq);
+      let row = this.rows.get(line.seq);
+      if (!row) {
+        row = this.rowOf(line);
+        this.rows.set(line.seq, row);
+        this.spacer.appendChild(row);
+      }
+      const y = `${v * LOG_ROW_HEIGHT}px`;
+      if (row.style.top !== y) row.style.top = y;
+      row.setAttribute('aria-rowindex', String(v + 1));
+    }
+    for (const [seq, row] of this.rows) {
+      if (!keep.has(seq)) {
+        row.remove();
+        this.rows.delete(seq);
+      }
+    }
+  }
+
+  private rowOf(l: LogLine): HTMLElement {
+    const cell = (cls: string, text: string) => h('span', { className: `log-cell ${cls}`, attrs: { role: 'cell' } }, text);
+    const message = cell('log-message', l.message);
+    message.title = l.message;
+    return h(
+      'div',
+      { className: `log-row level-${l.level} status-${l.status.replace(/[^a-z-]/gi, '')}`, attrs: { role: 'row', 'data-seq': l.seq } },
+      cell('log-time', formatClock(l.at)),
+      cell('log-story', l.story),
+      cell('log-command', l.command),
+      cell('log-task', l.taskId),
+      cell('log-status', l.status),
+      message,
+    );
+  }
+}

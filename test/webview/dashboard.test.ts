@@ -1,0 +1,287 @@
+// The dashboard webview bundle in real headless Chromium, fed by a fake host that posts what the real
+// DashboardModel produces. Asserts what an operator sees (and that nothing an agent writes runs).
+
+import { strict as assert } from 'node:assert';
+import path from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import type { LogLine } from '../../src/shared/dashboardViewModels';
+import { SCREENSHOTS, buildWebview, harnessUrl, launch, post, posted, settle } from './browser';
+import { STORIES, ScenarioHost, T0, runningBatchEvents, usage } from './dashboardScenario';
+
+function line(seq: number, message = `line ${seq}`): LogLine {
+  return { seq, at: T0 + seq * 1000, story: '2a-1', command: 'dev-story', taskId: 'implement', status: 'start', message, level: 'info' };
+}
+
+describe('dashboard webview (headless Chromium)', function () {
+  let browser: Browser;
+  let page: Page;
+
+  before(async function () {
+    await buildWebview();
+    browser = await launch();
+  });
+  after(async () => browser?.close());
+
+  beforeEach(async () => {
+    page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    page.on('pageerror', (err) => {
+      throw err;
+    });
+    await page.goto(harnessUrl('dark'));
+  });
+  afterEach(async () => page?.close());
+
+  async function open(tab: string): Promise<void> {
+    await page.click(`#tab-${tab}`);
+  }
+
+  it('sends ready, then renders the snapshot: status line, current command, board and log', async () => {
+    assert.deepEqual(await posted(page), [{ type: 'ready' }]);
+    const host = new ScenarioHost({ events: runningBatchEvents() });
+    await post(page, host.snapshot());
+    await settle(page);
+    assert.equal(await page.textContent('[data-testid=status-line]'), 'Running cycle 1/3');
+    assert.match((await page.textContent('[data-testid=current]')) ?? '', /2a-1 dev-story \(implement\)/);
+    assert.equal(await page.locator('.column-in-progress .card').count(), 1);
+    assert.equal(await page.locator('.column-blocked .card').getAttribute('data-story'), STORIES[5].key);
+    assert.match((await page.textContent('.column-blocked .card')) ?? '', /tests time out/);
+    const rows = await page.locator('.log-row[data-seq]').count();
+    assert.equal(rows, host.model.snapshot(0).log.length);
+  });
+
+  it('appends log lines incrementally: rows already shown stay the same DOM nodes', async () => {
+    const host = new ScenarioHost({ events: runningBatchEvents() });
+    await post(page, host.snapshot());
+    await settle(page);
+    const before = await page.locator('.log-row[data-seq]').count();
+    await page.evaluate(() => document.querySelectorAll('.log-row[data-seq]').forEach((r) => ((r as HTMLElement & { __mark?: boolean }).__mark = true)));
+    const key = STORIES[0].key;
+    const deltas = [
+      ...host.emit({ type: 'command:progress', at: T0 + 160_000, command: 'dev-story', storyKeys: [key], row: { timestamp: (T0 + 160_000) / 1000, epicId: '2a', storyId: '2a-1', command: 'dev-story', taskId: 'implement', status: 'end', message: 'Tests written (files:4)' } }),
+      ...host.emit({ type: 'warning', at: T0 + 161_000, message: 'Slow response from the API', storyKey: key }),
+    ];
+    await post(page, ...deltas);
+    await settle(page);
+    const after = await page.evaluate(() => {
+      const rows = [...document.querySelectorAll('.log-row[data-seq]')] as (HTMLElement & { __mark?: boolean })[];
+      return { count: rows.length, marked: rows.filter((r) => r.__mark).length, last: rows.map((r) => r.textContent ?? '').at(-1) };
+    });
+    assert.equal(after.count, before + 2);
+    assert.equal(after.marked, before, 'every earlier row is still the same node');
+    assert.match(after.last ?? '', /Slow response from the API/);
+    assert.match((await page.textContent('[data-testid=current]')) ?? '', /Tests written/);
+  });
+
+  it('moves a card to its new column as the same node, and shows the live command on it', async () => {
+    const host = new ScenarioHost({ events: runningBatchEvents() });
+    await post(page, host.snapshot());
+    await open('board');
+    const key = STORIES[0].key;
+    await page.evaluate((k) => ((document.querySelector(`.card[data-story="${k}"]`) as HTMLElement & { __mark?: boolean }).__mark = true), key);
+    assert.match((await page.textContent(`.card[data-story="${key}"]`)) ?? '', /dev-story/);
+    await post(
+      page,
+      ...host.emit({ type: 'command:end', at: T0 + 400_000, batchId: 7, stepKey: 'c1/dev-story/2a-1', cycle: 1, command: 'dev-story', attempt: 1, storyKeys: [key], outcome: 'success', durationMs: 248_000, usage: usage(2.5) }),
+      ...host.emit({ type: 'story:status', at: T0 + 401_000, batchId: 7, storyKey: key, from: 'in-progress', to: 'review' }),
+      ...host.emit({ type: 'command:start', at: T0 + 402_000, batchId: 7, stepKey: 'c1/code-review/2a-1/a2', cycle: 1, command: 'code-review', attempt: 2, storyKeys: [key], epicId: '2a' }),
+    );
+    const moved = await page.evaluate((k) => {
+      const card = document.querySelector(`.card[data-story="${k}"]`) as HTMLElement & { __mark?: boolean };
+      return { column: card.closest('.column')?.getAttribute('data-column'), same: card.__mark === true, text: card.textContent };
+    }, key);
+    assert.equal(moved.column, 'review');
+    assert.ok(moved.same, 'the card node moved, it was not re-created');
+    assert.match(moved.text ?? '', /code-review-2 \(attempt 2\)/);
+    assert.equal(await page.textContent('.column-review .count'), '2');
+    assert.equal(await page.textContent('.column-in-progress .count'), '0');
+  });
+
+  it('costs: per-story, per-command and per-cycle rows each sum to the batch total', async () => {
+    const host = new ScenarioHost({ events: runningBatchEvents(), budgets: { batchUsd: 5, storyUsd: 1 } });
+    await post(page, host.snapshot());
+    await open('costs');
+    const tables = await page.evaluate(() =>
+      [...document.querySelectorAll('table.cost-table')].map((t) => ({
+        rows: [...t.querySelectorAll('tbody tr td.cost')].map((td) => Number((td.textContent ?? '').replace('$', ''))),
+        total: Number((t.querySelector('tfoot td.cost')?.textContent ?? '').replace('$', '')),
+      })),
+    );
+    assert.equal(tables.length, 3);
+    for (const t of tables) {
+      assert.ok(Math.abs(t.rows.reduce((a, b) => a + b, 0) - t.total) < 0.011, `rows ${t.rows} sum to ${t.total}`);
+      assert.equal(t.total, 1.15);
+    }
+    assert.equal(await page.textContent('[data-testid=batch-cost]'), '$1.15');
+    assert.equal(await page.locator('.budget progress').count(), 3, 'one batch budget bar and one per story');
+  });
+
+  it('renders agent text with markup as text and runs none of it', async () => {
+    const host = new ScenarioHost({ events: runningBatchEvents() });
+    await post(page, host.snapshot());
+    const evil = '<img src=x onerror="window.__pwned=1"><script>window.__pwned=2</script><b>bold</b>';
+    const key = STORIES[0].key;
+    await post(
+      page,
+      ...host.emit({ type: 'error', at: T0 + 170_000, message: evil, storyKey: key }),
+      ...host.emit({ type: 'story:status', at: T0 + 171_000, storyKey: key, from: 'in-progress', to: 'blocked', reason: evil }),
+    );
+    await settle(page);
+    await open('board');
+    await page.waitForTimeout(200);
+    const r = await page.evaluate(() => ({
+      pwned: (window as unknown as { __pwned?: number }).__pwned,
+      imgs: document.querySelectorAll('img').length,
+      bolds: document.querySelectorAll('#app b').length,
+      scripts: document.querySelectorAll('#app script').length,
+      lastLog: [...document.querySelectorAll('.log-row[data-seq]')].map((e) => e.textContent).join('\n'),
+      card: document.querySelector('.column-blocked .card-blocked')?.textContent,
+    }));
+    assert.equal(r.pwned, undefined);
+    assert.equal(r.imgs, 0);
+    assert.equal(r.bolds, 0);
+    assert.equal(r.scripts, 0);
+    assert.ok(r.lastLog.includes('<img src=x onerror="window.__pwned=1"><script>'), 'the markup is shown literally');
+    assert.ok((r.card ?? '').includes('<script>window.__pwned=2</script>'));
+  });
+
+  it('keeps UI state (tab, filters, collapsed columns, auto-scroll) across a reload, and no domain data in it', async () => {
+    const host = new ScenarioHost({ events: runningBatchEvents() });
+    await post(page, host.snapshot());
+    await page.selectOption('select[aria-label="Filter by level"]', 'warning');
+    await page.uncheck('#auto-scroll');
+    await open('board');
+    await page.click('#column-done .column-toggle');
+    await page.waitForTimeout(250);
+    const stored = await page.evaluate(() => sessionStorage.getItem('webviewState') ?? '');
+    assert.ok(!stored.includes('session-scanner'), 'no story data in webview state');
+    assert.ok(!stored.includes('Writing test files'), 'no log data in webview state');
+
+    await page.reload();
+    await post(page, host.snapshot());
+    assert.equal(await page.getAttribute('#tab-board', 'aria-selected'), 'true');
+    assert.equal(await page.isVisible('#panel-board'), true);
+    assert.equal(await page.getAttribute('#column-done .column-toggle', 'aria-expanded'), 'false');
+    assert.equal(await page.inputValue('select[aria-label="Filter by level"]'), 'warning');
+    assert.equal(await page.isChecked('#auto-scroll'), false);
+  });
+
+  it('virtualises a 10,000-line log: few DOM rows, scrolling shows the right lines, appends stay cheap', async () => {
+    const host = new ScenarioHost();
+    const snap = host.snapshot();
+    if (snap.type !== 'snapshot') throw new Error('unreachable');
+    snap.snapshot.log = Array.from({ length: 10_000 }, (_, i) => line(i + 1));
+    await post(page, snap);
+    await settle(page);
+    const atEnd = await page.evaluate(() => ({
+      rows: document.querySelectorAll('.log-row[data-seq]').length,
+      last: Math.max(...[...document.querySelectorAll('.log-row[data-seq]')].map((r) => Number((r as HTMLElement).dataset.seq))),
+    }));
+    assert.ok(atEnd.rows < 80, `${atEnd.rows} rows in the DOM`);
+    assert.equal(atEnd.last, 10_000, 'auto-scroll shows the newest line');
+    await page.uncheck('#auto-scroll');
+    await page.evaluate(() => {
+      const v = document.querySelector('.log-viewport') as HTMLElement;
+      v.scrollTop = 5000 * 22;
+    });
+    await settle(page);
+    const middle = await page.evaluate(() => [...document.querySelectorAll('.log-row[data-seq]')].map((r) => r.textContent ?? ''));
+    assert.ok(middle.some((t) => t.includes('line 5001')), 'line 5001 is rendered after scrolling there');
+    assert.ok(middle.length < 80);
+    const deltas = Array.from({ length: 50 }, (_, i) => ({ type: 'eventAppended' as const, rev: i + 1, line: line(10_001 + i) }));
+    await post(page, ...deltas);
+    await settle(page);
+    assert.ok((await page.locator('.log-row[data-seq]').count()) < 80);
+    assert.equal(await page.evaluate(() => (document.querySelector('.log-spacer') as HTMLElement).style.height), `${10_050 * 22}px`);
+  });
+
+  it('asks for a fresh snapshot on a rev gap and ignores deltas until it arrives', async () => {
+    const host = new ScenarioHost({ events: runningBatchEvents() });
+    await post(page, host.snapshot());
+    const base = host.rev;
+    await post(page, { type: 'eventAppended', rev: base + 2, line: line(900, 'skipped ahead') });
+    await settle(page);
+    const msgs = await posted(page);
+    assert.deepEqual(msgs.at(-1), { type: 'requestSnapshot', lastRev: base });
+    assert.ok(!((await page.textContent('.log-viewport')) ?? '').includes('skipped ahead'));
+  });
+
+  it('posts the controls: Start with a cycle count or All, Pause/Resume, Stop, story actions', async () => {
+    const host = new ScenarioHost();
+    await post(page, host.snapshot());
+    await page.fill('#cycles', '4');
+    await page.dispatchEvent('#cycles', 'change');
+    await page.click('button[aria-label=Start]');
+    await page.check('#all-cycles');
+    await page.click('button[aria-label=Start]');
+    await post(page, ...host.emit({ type: 'run:state', at: T0, state: 'running' }));
+    assert.equal(await page.isDisabled('button[aria-label=Start]'), true);
+    await page.click('button[aria-label=Pause]');
+    await post(page, ...host.emit({ type: 'run:state', at: T0, state: 'paused' }));
+    await page.click('button[aria-label=Resume]');
+    await page.click('button[aria-label=Stop]');
+    await open('board');
+    await page.click(`.card[data-story="${STORIES[5].key}"] button[aria-label=Unblock]`);
+    await page.click(`.card[data-story="${STORIES[2].key}"] .story-key`);
+    const msgs = (await posted(page)).filter((m) => m.type !== 'ready');
+    assert.deepEqual(msgs, [
+      { type: 'startRun', cycles: 4 },
+      { type: 'startRun', cycles: 'all' },
+      { type: 'pause' },
+      { type: 'resume' },
+      { type: 'stop' },
+      { type: 'unblockStory', storyKey: STORIES[5].key },
+      { type: 'openStory', storyKey: STORIES[2].key },
+    ]);
+  });
+
+  it('shows a story timeline with phases and a log link, and history with drill-down', async () => {
+    const host = new ScenarioHost({ events: runningBatchEvents() });
+    await post(page, host.snapshot());
+    await post(page, {
+      type: 'timeline',
+      timeline: {
+        storyKey: STORIES[0].key,
+        usage: { inputTokens: 1, outputTokens: 2, cacheCreationInputTokens: 0, cacheReadInputTokens: 0, costUsd: 0.73 },
+        durationMs: 147_000,
+        commands: [
+          { batchId: 7, cycle: 1, command: 'create-story', attempt: 1, label: 'create-story', startedAt: T0, endedAt: T0 + 88_000, durationMs: 88_000, outcome: 'success',
+            usage: { inputTokens: 6000, outputTokens: 1500, cacheCreationInputTokens: 0, cacheReadInputTokens: 0, costUsd: 0.42 }, logPath: '/ws/.sprint-runner/logs/c1-create-story.ndjson', summary: 'Story file written',
+            phases: [{ taskId: 'setup', startedAt: T0 + 3000, endedAt: T0 + 20_000, durationMs: 17_000, message: 'Setup complete' }, { taskId: 'write', startedAt: T0 + 30_000, message: 'Writing story file' }] },
+        ],
+      },
+    });
+    assert.equal(await page.getAttribute('#tab-timeline', 'aria-selected'), 'true');
+    const tl = (await page.textContent('#panel-timeline')) ?? '';
+    assert.match(tl, /create-story/);
+    assert.match(tl, /setup17s/);
+    assert.match(tl, /writeopen/);
+    await page.click('#panel-timeline button[aria-label="Open raw log"]');
+    assert.deepEqual((await posted(page)).at(-1), { type: 'openLog', path: '/ws/.sprint-runner/logs/c1-create-story.ndjson' });
+
+    await open('history');
+    assert.deepEqual((await posted(page)).at(-1), { type: 'requestHistory' });
+    const u = { inputTokens: 1, outputTokens: 1, cacheCreationInputTokens: 0, cacheReadInputTokens: 0, costUsd: 3.21 };
+    await post(page, { type: 'history', batches: [{ id: 6, startedAt: T0 - 7_200_000, endedAt: T0 - 3_600_000, batchMode: 'fixed', maxCycles: 2, cyclesCompleted: 2, status: 'completed', reason: null, storiesDone: ['1-1-project-setup'], storiesBlocked: ['1-2-auth-flow'], durationMs: 3_600_000, usage: u, commands: 14 }] });
+    await page.click('button[aria-label="Stories of batch 6"]');
+    assert.deepEqual((await posted(page)).at(-1), { type: 'requestBatchStories', batchId: 6 });
+    await post(page, { type: 'batchStories', batchId: 6, stories: [{ storyKey: '1-1-project-setup', commands: 7, durationMs: 1_800_000, usage: u, outcome: 'done', lastCommand: 'batch-commit' }] });
+    const hist = (await page.textContent('#panel-history')) ?? '';
+    assert.match(hist, /#6/);
+    assert.match(hist, /\$3\.21/);
+    assert.match(hist, /1-1-project-setupdonebatch-commit/);
+  });
+
+  it('takes screenshots of every tab in dark and light themes', async () => {
+    for (const theme of ['dark', 'light'] as const) {
+      await page.goto(harnessUrl(theme));
+      await page.evaluate(() => sessionStorage.clear());
+      const host = new ScenarioHost({ events: runningBatchEvents(), budgets: { batchUsd: 5 } });
+      await post(page, host.snapshot());
+      for (const tab of ['run', 'board', 'costs']) {
+        await open(tab);
+        await settle(page);
+        await page.screenshot({ path: path.join(SCREENSHOTS, `${tab}-${theme}.png`) });
+      }
+    }
+  });
+});
