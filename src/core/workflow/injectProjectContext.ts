@@ -6,26 +6,23 @@
 import type { FileSystem } from '../fs/FileSystem';
 
 export const PROJECT_CONTEXT_HEADER = '## Project Context';
+// The context itself has headings, so the injected copy is delimited by comments, not by the next heading.
+const BEGIN = '<!-- sprint-runner: project-context begin -->';
+const END = '<!-- sprint-runner: project-context end -->';
 
-/** Returns the new discovery text with `context` under PROJECT_CONTEXT_HEADER (replacing an earlier copy). */
+/**
+ * The discovery text with `context` under PROJECT_CONTEXT_HEADER: appended the first time, replaced
+ * between its delimiters afterwards. A header without our delimiters was written by someone else
+ * (the BMAD script, a person): left alone.
+ */
 export function withProjectContext(discovery: string, context: string): string {
-  const section = `${PROJECT_CONTEXT_HEADER}\n\n${context.trim()}\n`;
-  const lines = discovery.split('\n');
-  const start = lines.findIndex((l) => l.trimEnd() === PROJECT_CONTEXT_HEADER);
-  if (start < 0) {
-    const base = discovery.trimEnd();
-    return base === '' ? section : `${base}\n\n${section}`;
-  }
-  let end = lines.length;
-  for (let i = start + 1; i < lines.length; i++) {
-    if (/^#{1,2} /.test(lines[i])) {
-      end = i;
-      break;
-    }
-  }
-  const before = lines.slice(0, start).join('\n');
-  const after = lines.slice(end).join('\n');
-  return `${before}${before ? '\n' : ''}${section}${after ? `\n${after}` : ''}`;
+  const block = `${BEGIN}\n${context.trim()}\n${END}`;
+  const b = discovery.indexOf(BEGIN);
+  const e = discovery.indexOf(END, b + 1);
+  if (b >= 0 && e > b) return `${discovery.slice(0, b)}${block}${discovery.slice(e + END.length)}`;
+  if (discovery.split('\n').some((l) => l.trimEnd() === PROJECT_CONTEXT_HEADER)) return discovery;
+  const base = discovery.trimEnd();
+  return `${base}${base === '' ? '' : '\n\n'}${PROJECT_CONTEXT_HEADER}\n\n${block}\n`;
 }
 
 export async function appendProjectContext(fs: FileSystem, discoveryFile: string, contextFile: string): Promise<void> {

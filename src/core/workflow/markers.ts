@@ -35,7 +35,7 @@ export interface CodeReviewReport {
 
 /** Removes Markdown emphasis/code decoration so `**[CRITICAL-ISSUES-FOUND: NO]**` parses like the bare form. */
 function plain(text: string): string {
-  return text.replace(/[*`_]/g, '');
+  return text.replace(/\*\*|__|`/g, '');
 }
 
 function lastMatch(text: string, re: RegExp): RegExpMatchArray | undefined {
@@ -70,7 +70,10 @@ export function parseTechSpecDecisions(output: string, stories: readonly StoryId
   const text = plain(output);
   const decisions: Record<string, TechSpecDecision> = {};
   const defaulted: string[] = [];
-  const perStory = [...text.matchAll(/story\s+([\w.-]+)\s*[:-]?\s*\[\s*TECH[- ]SPEC[- ]DECISION\s*:\s*(REQUIRED|SKIP)\s*\]/gi)];
+  const perStoryLine = /story\s+([\w.-]+)\s*[:-]?\s*\[\s*TECH[- ]SPEC[- ]DECISION\s*:\s*(REQUIRED|SKIP)\s*\]/gi;
+  const perStory = [...text.matchAll(perStoryLine)];
+  // A bare marker is one that is not part of a per-story line (those name their story, maybe another one).
+  const bareText = text.replace(perStoryLine, '');
   for (const story of stories) {
     const ids = [story.key.toLowerCase(), story.shortId.toLowerCase()];
     let found: TechSpecDecision | undefined;
@@ -78,7 +81,7 @@ export function parseTechSpecDecisions(output: string, stories: readonly StoryId
       if (ids.includes(m[1].toLowerCase())) found = m[2].toUpperCase() as TechSpecDecision;
     }
     if (!found && stories.length === 1) {
-      const bare = lastMatch(text, /\[\s*TECH[- ]SPEC[- ]DECISION\s*:\s*(REQUIRED|SKIP)\s*\]/gi);
+      const bare = lastMatch(bareText, /\[\s*TECH[- ]SPEC[- ]DECISION\s*:\s*(REQUIRED|SKIP)\s*\]/gi);
       if (bare) found = bare[1].toUpperCase() as TechSpecDecision;
     }
     if (found) decisions[story.key] = found;
