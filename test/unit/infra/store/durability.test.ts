@@ -1,0 +1,244 @@
+import { strict as assert } from 'node:assert';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { SqlJsRunStore } from '../../../../src/infra/SqlJsRunStore';
+import { loadSqlJs } from '../../../../src/infra/sqlJsLoader';
+import type { StoreOp } from '../../../../src/infra/store/StoreOp';
+import { spawnFixture } from './childProcess';
+import { aCommand, aProgressEvent, removeDir, runOptions, tempStateDir, usage } from './storeBuilders';
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+/** Opens a database file with a second, independent sql.js database, as another tool would. */
+async function readDbFile(file: string): Promise<{ query: (sql: string) => unknown[][]; close: () => void }> {
+  const SQL = await loadSqlJs();
+  const db = new SQL.Database(fs.readFileSync(file));
+  assert.equal(db.exec('PRAGMA quick_check')[0].values[0][0], 'ok', `${file} passes SQLite's integrity check`);
+  return { query: (sql) => db.exec(sql)[0]?.values ?? [], close: () => db.close() };
+}
+
+function stateFiles(dir: string): string[] {
+  return fs.readdirSync(dir).sort();
+}
+
+describe('SqlJsRunStore durability', () => {
+  let dir: string;
+  let warnings: string[];
+  const onWarning = (m: string): void => {
+    warnings.push(m);
+  };
+
+  beforeEach(() => {
+    dir = tempStateDir('dur');
+    warnings = [];
+  });
+  afterEach(() => removeDir(dir));
+
+  it('keeps everything across close and reopen', async () => {
+    const store = await SqlJsRunStore.open({ stateDir: dir, onWarning });
+    const batch = await store.createBatch({ runId: 'r1', startedAt: 1, options: runOptions({ maxCycles: 3 }) });
+    await store.upsertStory(batch.id, '1-1-a', '1', { status: 'review' });
+    await store.markStepStarted(batch.id, 'c1/a', 2);
+    await store.saveStepResult(batch.id, 'c1/a', { ok: 1 }, 3);
+    await store.markStepStarted(batch.id, 'c1/b', 4);
+    const cmd = await store.startCommand(aCommand({ batchId: batch.id, storyKeys: ['1-1-a'] }));
+    await store.finishCommand(cmd, { endedAt: 5, outcome: 'success', usage: usage({ costUsd: 0.4 }) });
+    for (let i = 0; i < 50; i++) store.appendEvent(aProgressEvent(i, { batchId: batch.id }));
+    await store.recordBlock({ storyKey: '1-1-a', previousStatus: 'review', reason: 'r', blockedAt: 6 });
+    const bg = await store.addBackgroundTask({ batchId: batch.id, storyKey: null, taskType: 'project-context-refresh', spawnedAt: 7 });
+    await store.updateBatch(batch.id, { cyclesCompleted: 1, status: 'paused' });
+    await store.close();
+    assert.deepEqual(stateFiles(dir), ['sprint-runner.db'], 'a clean close leaves only the database');
+
+    const again = await SqlJsRunStore.open({ stateDir: dir, onWarning });
+    try {
+      assert.deepEqual(await again.getBatch(batch.id), { ...batch, cyclesCompleted: 1, status: 'paused' });
+      assert.deepEqual((await again.listSteps(batch.id)).map((s) => [s.stepKey, s.result]), [['c1/a', { ok: 1 }], ['c1/b', undefined]]);
+      assert.equal((await again.costs({ storyKey: '1-1-a' })).costUsd, 0.4);
+      assert.equal((await again.listEvents({ batchId: batch.id })).length, 50);
+      assert.equal((await again.openBlock('1-1-a'))?.reason, 'r');
+      assert.equal((await again.listBackgroundTasks())[0].id, bg);
+      assert.equal((await again.storySummaries(batch.id))[0].status, 'review');
+      // Ids continue after the stored ones.
+      const next = await again.startCommand(aCommand({ batchId: batch.id }));
+      assert.equal(next, cmd + 1);
+      again.appendEvent(aProgressEvent(99, { batchId: batch.id }));
+      const events = await again.listEvents({ batchId: batch.id });
+      assert.equal(events.length, 51);
+      assert.equal(events[50].id, events[49].id + 1);
+    } finally {
+      await again.close();
+    }
+    assert.deepEqual(warnings, []);
+  });
+
+  it('the file on disk is a complete SQLite database holding a step result (and earlier events) once saveStepResult resolves', async () => {
+    const store = await SqlJsRunStore.open({ stateDir: dir, onWarning });
+    try {
+      const batch = await store.createBatch({ runId: 'r1', startedAt: 1, options: runOptions() });
+      for (let i = 0; i < 10; i++) store.appendEvent(aProgressEvent(i, { batchId: batch.id }));
+      await store.saveStepResult(batch.id, 'c1/create-story', { outcome: 'success' }, 9);
+      const file = await readDbFile(path.join(dir, 'sprint-runner.db'));
+      assert.deepEqual(file.query("SELECT step_key, result_json FROM steps"), [['c1/create-story', '{"outcome":"success"}']]);
+      assert.deepEqual(file.query('SELECT COUNT(*), MIN(task_id), MAX(message) FROM events'), [[10, 'implement', 'progress line 9']]);
+      assert.deepEqual(file.query('SELECT run_id, status, max_cycles FROM batches'), [['r1', 'running', 2]]);
+      file.close();
+      assert.ok(!fs.existsSync(path.join(dir, 'sprint-runner.journal')), 'the checkpoint emptied the journal');
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('journals events within the flush interval, before any checkpoint', async () => {
+    const store = await SqlJsRunStore.open({ stateDir: dir, onWarning, journalFlushMs: 50 });
+    try {
+      const batch = await store.createBatch({ runId: 'r1', startedAt: 1, options: runOptions() });
+      store.appendEvent(aProgressEvent(1, { batchId: batch.id }));
+      store.appendEvent(aProgressEvent(2, { batchId: batch.id }));
+      await sleep(200);
+      const lines = fs.readFileSync(path.join(dir, 'sprint-runner.journal'), 'utf8').trim().split('\n');
+      assert.deepEqual(lines.map((l) => (JSON.parse(l) as StoreOp).op), ['event', 'event']);
+      const file = await readDbFile(path.join(dir, 'sprint-runner.db'));
+      assert.deepEqual(file.query('SELECT COUNT(*) FROM events'), [[0]], 'events reach the database file at the next checkpoint');
+      file.close();
+
+      // A reader (e.g. `sprint-runner status`) sees them by replaying the journal in memory, writing nothing.
+      const reader = await SqlJsRunStore.open({ stateDir: dir, readOnly: true, thread: 'in-process' });
+      assert.equal((await reader.listEvents({ batchId: batch.id })).length, 2);
+      await reader.close();
+      assert.ok(fs.existsSync(path.join(dir, 'sprint-runner.journal')));
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('after kill -9, reopening finds every event older than 1 s, every saved step, and a valid database', async function () {
+    this.timeout(60_000);
+    const child = spawnFixture('appendUntilKilled.ts', [dir]);
+    let killedAt = 0;
+    try {
+      await child.waitForLine(/^ready$/);
+      await child.waitForLine(/^saved c1\/step-4$/);
+      await sleep(300);
+    } finally {
+      killedAt = Date.now();
+      await child.kill9();
+    }
+    const saved = child.lines.filter((l) => l.startsWith('saved ')).map((l) => l.slice('saved '.length));
+    assert.ok(saved.length >= 4);
+
+    const store = await SqlJsRunStore.open({ stateDir: dir, onWarning });
+    try {
+      const batch = await store.latestBatch();
+      assert.equal(batch?.runId, 'killed-run');
+      const steps = await store.listSteps(batch!.id);
+      for (const key of saved) assert.ok(steps.find((s) => s.stepKey === key)?.result, `saved step ${key} has its result`);
+      assert.equal(steps.find((s) => s.stepKey === 'c1/dev-story/running')?.result, undefined, 'the running step is to be re-run');
+
+      const events = await store.listEvents({ batchId: batch!.id });
+      const seqs = events.map((e) => Number(/progress line (\d+)/.exec(e.message ?? '')?.[1]));
+      assert.ok(seqs.length > 1000, `only ${seqs.length} events survived`);
+      assert.deepEqual(seqs, seqs.map((_, i) => i + 1), 'the surviving events are the first n, without gaps');
+      const newest = events[events.length - 1].timestamp;
+      assert.ok(newest >= killedAt - 1000, `the newest stored event is ${killedAt - newest} ms older than the kill`);
+      console.log(`      kill -9: ${events.length} events survived, the newest ${killedAt - newest} ms before the kill; ${saved.length} saved steps intact`);
+    } finally {
+      await store.close();
+    }
+    const file = await readDbFile(path.join(dir, 'sprint-runner.db'));
+    assert.ok(Number(file.query('SELECT COUNT(*) FROM events')[0][0]) > 1000);
+    file.close();
+    assert.deepEqual(stateFiles(dir), ['sprint-runner.db']);
+    assert.deepEqual(warnings.filter((w) => !/corrupt journal line/.test(w)), []);
+  });
+
+  for (const damage of [
+    { name: 'not SQLite at all', write: (file: string) => fs.writeFileSync(file, 'this is not a database\n'.repeat(20)) },
+    { name: 'truncated', write: (file: string, good: Buffer) => fs.writeFileSync(file, good.subarray(0, Math.floor(good.length / 2))) },
+  ]) {
+    it(`moves a corrupt database (${damage.name}) aside with a warning and starts fresh, replaying the journal`, async () => {
+      const first = await SqlJsRunStore.open({ stateDir: dir, onWarning });
+      const batch = await first.createBatch({ runId: 'lost', startedAt: 1, options: runOptions() });
+      for (let i = 0; i < 2000; i++) first.appendEvent(aProgressEvent(i, { batchId: batch.id, at: i }));
+      await first.close();
+      const dbFile = path.join(dir, 'sprint-runner.db');
+      damage.write(dbFile, fs.readFileSync(dbFile));
+      fs.writeFileSync(path.join(dir, 'sprint-runner.journal'), `${JSON.stringify({ op: 'event', id: 7, commandId: null, event: aProgressEvent(7) })}\n`);
+
+      const store = await SqlJsRunStore.open({ stateDir: dir, onWarning, clock: { now: () => Date.UTC(2026, 0, 2, 3, 4, 5) } });
+      try {
+        assert.equal(await store.getBatch(batch.id), undefined);
+        assert.deepEqual((await store.listEvents({})).map((e) => e.id), [7], 'the journal was replayed into the fresh database');
+      } finally {
+        await store.close();
+      }
+      const aside = 'sprint-runner.db.corrupt-2026-01-02T03-04-05-000Z';
+      assert.deepEqual(stateFiles(dir), ['sprint-runner.db', aside]);
+      assert.equal(warnings.length, 1);
+      assert.match(warnings[0], new RegExp(`${dbFile} is not a valid SQLite database: .*moved to ${path.join(dir, aside)}`));
+      (await readDbFile(dbFile)).close();
+    });
+  }
+
+  it('skips a corrupt journal line with a warning naming file and line, and replays the rest idempotently', async () => {
+    const ops: StoreOp[] = [
+      { op: 'batch.create', id: 1, runId: 'r', startedAt: 1, options: runOptions() },
+      { op: 'event', id: 1, commandId: null, event: aProgressEvent(1) },
+      { op: 'block.record', id: 1, block: { storyKey: 's', previousStatus: 'review', reason: 'first', blockedAt: 1 } },
+      { op: 'block.close', storyKey: 's', at: 2, upToId: 1 },
+      { op: 'block.record', id: 2, block: { storyKey: 's', previousStatus: 'review', reason: 'second', blockedAt: 3 } },
+      { op: 'step.start', batchId: 1, stepKey: 'k', at: 1 },
+      { op: 'step.result', batchId: 1, stepKey: 'k', resultJson: '{"done":true}', at: 2 },
+    ];
+    const lines = ops.map((o) => JSON.stringify(o));
+    const journal = path.join(dir, 'sprint-runner.journal');
+    fs.writeFileSync(journal, [lines[0], lines[1], '{"op":"event","id":2,', 'garbage', ...lines.slice(2), '{"op":"bogus"}', ''].join('\n'));
+
+    const check = async (store: SqlJsRunStore): Promise<void> => {
+      assert.equal((await store.getBatch(1))?.runId, 'r');
+      assert.deepEqual((await store.listEvents({})).map((e) => e.id), [1]);
+      assert.equal((await store.openBlock('s'))?.reason, 'second', 'a replayed close never lifts a later block');
+      assert.deepEqual((await store.getStep(1, 'k'))?.result, { done: true }, 'a replayed start never erases a result');
+    };
+    const store = await SqlJsRunStore.open({ stateDir: dir, onWarning });
+    await check(store);
+    await store.close();
+    assert.deepEqual(warnings.map((w) => /^(.*?):(\d+): skipped a corrupt journal line/.exec(w)?.slice(1)), [[journal, '3'], [journal, '4'], [journal, '10']]);
+
+    // A crash between writing the database and deleting a sealed journal leaves lines that are already in it.
+    fs.writeFileSync(path.join(dir, 'sprint-runner.journal.3'), `${lines.join('\n')}\n`);
+    const again = await SqlJsRunStore.open({ stateDir: dir, onWarning });
+    await check(again);
+    await again.close();
+    assert.deepEqual(stateFiles(dir), ['sprint-runner.db']);
+  });
+
+  it('closeSync writes the database and drops the journal without the event loop', async () => {
+    const store = await SqlJsRunStore.open({ stateDir: dir, onWarning });
+    const batch = await store.createBatch({ runId: 'r', startedAt: 1, options: runOptions() });
+    for (let i = 0; i < 100; i++) store.appendEvent(aProgressEvent(i, { batchId: batch.id }));
+    await store.markStepStarted(batch.id, 'c1/x', 5);
+    store.closeSync();
+    assert.deepEqual(stateFiles(dir), ['sprint-runner.db']);
+    const file = await readDbFile(path.join(dir, 'sprint-runner.db'));
+    assert.deepEqual(file.query('SELECT COUNT(*) FROM events'), [[100]]);
+    assert.deepEqual(file.query('SELECT step_key, result_json FROM steps'), [['c1/x', null]]);
+    file.close();
+    assert.deepEqual(warnings, []);
+  });
+
+  it('refuses a database from a newer Sprint Runner without touching it', async () => {
+    const store = await SqlJsRunStore.open({ stateDir: dir, thread: 'in-process' });
+    await store.close();
+    const SQL = await loadSqlJs();
+    const dbFile = path.join(dir, 'sprint-runner.db');
+    const db = new SQL.Database(fs.readFileSync(dbFile));
+    db.run("UPDATE meta SET value = '99' WHERE key = 'schema_version'");
+    fs.writeFileSync(dbFile, db.export());
+    db.close();
+    const before = fs.readFileSync(dbFile);
+    await assert.rejects(SqlJsRunStore.open({ stateDir: dir, onWarning }), new RegExp(`${dbFile}: .*schema version 99.*Update Sprint Runner`));
+    assert.deepEqual(fs.readFileSync(dbFile), before);
+    assert.deepEqual(stateFiles(dir), ['sprint-runner.db']);
+  });
+});
