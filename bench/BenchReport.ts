@@ -2,6 +2,7 @@
 // bench/results.json (shared with the dashboard's webview benchmarks: other keys are never touched).
 
 import { existsSync, readFileSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
 import { writeFileAtomicSync } from '../src/infra/NodeFileSystem';
 import type { Distribution } from './BenchStats';
 
@@ -30,6 +31,8 @@ export interface BenchmarkReport {
   pass: boolean;
   measuredAt: string;
   node: string;
+  /** The machine while it ran: shared and noisy, so absolute figures must be read with this. */
+  machine: { cpus: number; loadAverage1m: number };
 }
 
 export function reportOf(id: string, title: string, metrics: BenchMetric[], notes: string[]): BenchmarkReport {
@@ -41,6 +44,7 @@ export function reportOf(id: string, title: string, metrics: BenchMetric[], note
     pass: metrics.every((m) => m.pass !== false),
     measuredAt: new Date().toISOString(),
     node: process.version,
+    machine: { cpus: cpus().length, loadAverage1m: Math.round(loadavg()[0] * 100) / 100 },
   };
 }
 

@@ -1,13 +1,19 @@
 // Runs one benchmark in this process and prints its report as the last stdout line (JSON). runAll starts
 // one process per benchmark so that heap, JIT and event-loop state never leak from one into the next.
 
+import { benchEngineOverhead } from './engineOverhead';
+import { benchEventIngest } from './eventIngest';
 import { benchLedgerScale } from './ledgerScale';
 import { benchParserThroughput } from './parserThroughput';
+import { benchProgressLatency } from './progressLatency';
 import type { BenchmarkReport } from './BenchReport';
 
 export const BENCHMARKS: Record<string, () => Promise<BenchmarkReport>> = {
   B1: () => benchParserThroughput(),
+  B2: () => benchEngineOverhead(),
+  B3: () => benchEventIngest(),
   B4: () => benchLedgerScale(),
+  B5: () => benchProgressLatency(),
 };
 
 async function main(): Promise<void> {

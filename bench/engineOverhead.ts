@@ -1,0 +1,98 @@
+// B2: engine overhead per step for a 50-story sprint in `all` mode with an agent that answers at once
+// (the scripted BMAD agent of the engine tests: it writes the story files and moves ledger statuses like
+// the real workflows, and that time is counted as agent time). Measured with the real SqlJsRunStore (state
+// folder, worker thread, checkpoint per step result) and, as the baseline in the same run, with the
+// in-memory store of the engine tests, so the ratio is the price of durability.
+
+import * as path from 'node:path';
+import { AgentRegistry, type Agent } from '../src/core/agent/AgentContract';
+import type { RunStore } from '../src/core/store/RunStore';
+import { SprintRunner } from '../src/core/workflow/SprintRunner';
+import { SqlJsRunStore } from '../src/infra/SqlJsRunStore';
+import { aRunner, aWorkspace } from '../test/support/workflowBuilders';
+import { reportOf, type BenchmarkReport } from './BenchReport';
+import { collectGarbage, distribution } from './BenchStats';
+
+const STORIES = 50;
+
+function fiftyStories(): Record<string, string> {
+  const stories: Record<string, string> = {};
+  for (let e = 1; e <= 5; e++) for (let s = 1; s <= STORIES / 5; s++) stories[`${e}-${s}-story-${s}-of-epic-${e}`] = 'backlog';
+  return stories;
+}
+
+interface Overhead {
+  msPerStep: number;
+  steps: number;
+  agentCalls: number;
+  totalMs: number;
+  agentMs: number;
+}
+
+async function runSprint(durable: boolean): Promise<Overhead> {
+  const ws = await aWorkspace({ stories: fiftyStories() });
+  let store: RunStore | undefined;
+  try {
+    store = durable ? await SqlJsRunStore.open({ stateDir: path.join(ws.root, '.sprint-runner') }) : undefined;
+    const t = aRunner(ws, { store });
+    let agentMs = 0;
+    let agentCalls = 0;
+    const timed: Agent = {
+      async execute(req) {
+        const t0 = performance.now();
+        try {
+          return await t.agent.execute(req);
+        } finally {
+          agentMs += performance.now() - t0;
+          agentCalls++;
+        }
+      },
+    };
+    const runner = new SprintRunner({ ...t.deps, agents: new AgentRegistry(timed) });
+    collectGarbage();
+    const t0 = performance.now();
+    const result = await runner.run({ cycles: 'all' });
+    const totalMs = performance.now() - t0;
+    if (!result.sprintComplete || result.storiesDone.length !== STORIES) {
+      throw new Error(`B2: the sprint did not complete (${result.status}, ${result.storiesDone.length}/${STORIES} done, ${result.reason ?? ''})`);
+    }
+    return { msPerStep: (totalMs - agentMs) / result.stepsTotal, steps: result.stepsTotal, agentCalls, totalMs, agentMs };
+  } finally {
+    await store?.close();
+    await ws.dispose();
+  }
+}
+
+export async function benchEngineOverhead(reps = 5): Promise<BenchmarkReport> {
+  await runSprint(false); // warm-up
+  const durable: Overhead[] = [];
+  const memory: Overhead[] = [];
+  for (let i = 0; i < reps; i++) {
+    memory.push(await runSprint(false));
+    durable.push(await runSprint(true));
+  }
+  const d = distribution(durable.map((r) => r.msPerStep));
+  const m = distribution(memory.map((r) => r.msPerStep));
+  return reportOf(
+    'B2',
+    'engine overhead per step, 50-story sprint in all mode, instant agent',
+    [
+      {
+        name: 'overhead per step (sql.js store)',
+        unit: 'ms',
+        value: d,
+        baseline: m,
+        baselineName: 'in-memory store',
+        ratio: d.median / m.median,
+        ratioMeaning: 'durable / in-memory (time; the price of the journal and checkpoints)',
+        target: '< 5 ms',
+        pass: d.median < 5,
+      },
+      { name: 'agent time per call (excluded)', unit: 'ms', value: distribution(durable.map((r) => r.agentMs / r.agentCalls)) },
+    ],
+    [
+      `${STORIES} backlog stories in 5 epics; ${durable[0].steps} journaled steps and ${durable[0].agentCalls} agent calls per run; total ${distribution(durable.map((r) => r.totalMs)).median.toFixed(0)} ms median, of which agent ${distribution(durable.map((r) => r.agentMs)).median.toFixed(0)} ms.`,
+      'Overhead = (wall time of runner.run − time inside agent.execute) / journaled steps. It includes ledger reads, selection, prompt rendering, journal writes, checkpoints and events.',
+    ],
+  );
+}
