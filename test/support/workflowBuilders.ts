@@ -15,7 +15,7 @@ import { SprintRunner, type SprintRunnerDeps, type StepHook } from '../../src/co
 import type { WorkspaceLayout } from '../../src/core/workspace/WorkspaceLayout';
 import { NodeFileSystem } from '../../src/infra/NodeFileSystem';
 import { PromptLibrary } from '../../src/infra/PromptLibrary';
-import { InMemoryRunStore } from './InMemoryRunStore';
+import { SqlJsRunStore } from '../../src/infra/SqlJsRunStore';
 import { ScriptedAgent, type ScriptEntry } from './ScriptedAgent';
 
 export const SHIPPED_PROMPTS = path.resolve(__dirname, '../../prompts');
@@ -100,7 +100,8 @@ export interface RunnerSpec {
   script?: Record<string, ScriptEntry>;
   defaultDecision?: 'REQUIRED' | 'SKIP';
   settings?: Partial<EngineSettings>;
-  store?: RunStore;
+  /** The run store (real sql.js: see aStore). */
+  store: RunStore;
   hooks?: StepHook[];
   scripts?: ScriptRunner;
   now?: number;
@@ -116,9 +117,9 @@ export interface TestRunner {
   deps: SprintRunnerDeps;
 }
 
-export function aRunner(ws: TestWorkspace, spec: RunnerSpec = {}): TestRunner {
+export function aRunner(ws: TestWorkspace, spec: RunnerSpec): TestRunner {
   const agent = new ScriptedAgent({ ledger: ws.ledger, fs: ws.fs, layout: ws.layout, script: spec.script, defaultDecision: spec.defaultDecision });
-  const store = spec.store ?? new InMemoryRunStore();
+  const store = spec.store;
   let runs = 0;
   const deps: SprintRunnerDeps = {
     ledger: ws.ledger,
@@ -146,4 +147,12 @@ export function aRunner(ws: TestWorkspace, spec: RunnerSpec = {}): TestRunner {
 /** Events of one type, typed. */
 export function eventsOf<T extends SprintEvent['type']>(events: SprintEvent[], type: T): Extract<SprintEvent, { type: T }>[] {
   return events.filter((e): e is Extract<SprintEvent, { type: T }> => e.type === type);
+}
+
+/**
+ * The real sql.js store: purely in memory without `stateDir`, else the database file in that folder
+ * (in-process, so a test can abandon one like a killed process and open the file again).
+ */
+export function aStore(stateDir?: string): Promise<SqlJsRunStore> {
+  return SqlJsRunStore.open({ ...(stateDir ? { stateDir, thread: 'in-process' as const } : {}), clock: { now: () => TEST_NOW }, onWarning: () => undefined });
 }

@@ -8,7 +8,7 @@ import { promises as fsp } from 'node:fs';
 import * as path from 'node:path';
 import { parse } from 'yaml';
 import type { StepCommand } from '../../../src/core/commands';
-import { aRunner, aWorkspace, type TestWorkspace } from '../../support/workflowBuilders';
+import { aRunner, aStore, aWorkspace, type TestWorkspace } from '../../support/workflowBuilders';
 import type { Invocation } from '../../support/ScriptedAgent';
 
 const TAXONOMY_FILE = path.resolve(__dirname, '../../support/task-taxonomy.yaml');
@@ -44,7 +44,7 @@ describe('shipped prompts rendered for a sample story (golden)', () => {
   before(async () => {
     taxonomy = (parse(await fsp.readFile(TAXONOMY_FILE, 'utf8')) as { command_mappings: Record<string, { task_ids: string[] }> }).command_mappings;
     ws = await aWorkspace({ stories: { '2a-1-session-scanner': 'backlog' }, contextAgeHours: 'missing' });
-    const t = aRunner(ws, {
+    const t = aRunner(ws, { store: await aStore(),
       script: {
         'create-story': { output: '[TECH-SPEC-DECISION: REQUIRED]' },
         'story-review 2a-1 a1': { output: '[CRITICAL-ISSUES-FOUND: YES]' },

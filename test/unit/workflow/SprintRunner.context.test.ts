@@ -6,7 +6,7 @@ import { promises as fsp } from 'node:fs';
 import * as path from 'node:path';
 import type { AgentRequest } from '../../../src/core/agent/AgentContract';
 import { NodeScriptRunner } from '../../../src/infra/NodeScriptRunner';
-import { aRunner, aWorkspace, eventsOf, type TestWorkspace, type WorkspaceSpec } from '../../support/workflowBuilders';
+import { aRunner, aStore, aWorkspace, eventsOf, type TestWorkspace, type WorkspaceSpec } from '../../support/workflowBuilders';
 
 const workspaces: TestWorkspace[] = [];
 afterEach(async () => {
@@ -24,7 +24,7 @@ const CYCLE = ['create-story ∥ create-story-discovery 1-1', 'story-review 1-1'
 describe('SprintRunner project context (003 step 0a + 002)', () => {
   it('fresh (younger than 24 h): no generation', async () => {
     const ws = await workspace({ contextAgeHours: 23 });
-    const t = aRunner(ws);
+    const t = aRunner(ws, { store: await aStore() });
     await t.runner.run({ cycles: 1 });
     assert.deepEqual(t.agent.sequence, CYCLE);
     assert.deepEqual(eventsOf(t.events, 'context:status').map((e) => e.status), ['fresh']);
@@ -32,7 +32,7 @@ describe('SprintRunner project context (003 step 0a + 002)', () => {
 
   it('missing: generated first and waited for, before the cycle starts', async () => {
     const ws = await workspace({ contextAgeHours: 'missing' });
-    const t = aRunner(ws, {
+    const t = aRunner(ws, { store: await aStore(),
       script: {
         'generate-project-context': {
           before: async () => {
@@ -52,7 +52,7 @@ describe('SprintRunner project context (003 step 0a + 002)', () => {
     const ws = await workspace({ contextAgeHours: 30 });
     let release!: () => void;
     const gate = new Promise<void>((r) => (release = r));
-    const t = aRunner(ws, { script: { 'generate-project-context': { before: () => gate }, 'batch-commit': { before: async () => release() } } });
+    const t = aRunner(ws, { store: await aStore(), script: { 'generate-project-context': { before: () => gate }, 'batch-commit': { before: async () => release() } } });
     const r = await t.runner.run({ cycles: 1 });
     assert.deepEqual(t.agent.sequence, ['generate-project-context', ...CYCLE], 'the cycle ran to batch-commit while the refresh was still running');
     assert.deepEqual(eventsOf(t.events, 'context:status').map((e) => e.status), ['expired', 'refreshing', 'refreshed']);
@@ -65,27 +65,27 @@ describe('SprintRunner project context (003 step 0a + 002)', () => {
 
   it('the configurable age applies', async () => {
     const ws = await workspace({ contextAgeHours: 3 });
-    const t = aRunner(ws, { settings: { projectContextMaxAgeHours: 2 } });
+    const t = aRunner(ws, { store: await aStore(), settings: { projectContextMaxAgeHours: 2 } });
     await t.runner.run({ cycles: 1 });
     assert.equal(t.agent.sequence[0], 'generate-project-context');
   });
 
   it('project-context-should-refresh.sh decides instead of the age: exit 0 → refresh, exit 1 → fresh', async () => {
     const refresh = await workspace({ contextAgeHours: 1, scripts: { 'project-context-should-refresh.sh': 'exit 0\n' } });
-    const t1 = aRunner(refresh, { scripts: new NodeScriptRunner() });
+    const t1 = aRunner(refresh, { store: await aStore(), scripts: new NodeScriptRunner() });
     await t1.runner.run({ cycles: 1 });
     assert.equal(t1.agent.sequence[0], 'generate-project-context');
     assert.match(eventsOf(t1.events, 'context:status')[0].message!, /project-context-should-refresh\.sh asked for a refresh/);
 
     const fresh = await workspace({ contextAgeHours: 100, scripts: { 'project-context-should-refresh.sh': 'exit 1\n' } });
-    const t2 = aRunner(fresh, { scripts: new NodeScriptRunner() });
+    const t2 = aRunner(fresh, { store: await aStore(), scripts: new NodeScriptRunner() });
     await t2.runner.run({ cycles: 1 });
     assert.deepEqual(t2.agent.sequence, CYCLE);
   });
 
   it('the injection script is used when present, with the discovery file as its argument', async () => {
     const ws = await workspace({ scripts: { 'project-context-injection.sh': 'printf "\\nINJECTED BY SCRIPT\\n" >> "$1"\n' } });
-    const t = aRunner(ws, { scripts: new NodeScriptRunner() });
+    const t = aRunner(ws, { store: await aStore(), scripts: new NodeScriptRunner() });
     await t.runner.run({ cycles: 1 });
     const discovery = await fsp.readFile(path.join(ws.layout.implementationArtifacts, '1-1-a-discovery-story.md'), 'utf8');
     assert.match(discovery, /INJECTED BY SCRIPT/);
@@ -96,7 +96,7 @@ describe('SprintRunner project context (003 step 0a + 002)', () => {
 describe('SprintRunner contract with agents and the world', () => {
   it('every agent gets the SPRINT_RUNNER_* variables merged over the configured environment', async () => {
     const ws = await workspace({ stories: { '2a-1-login': 'review' } });
-    const t = aRunner(ws, { script: { 'code-review 2a-1 a1': { output: '- [HIGH] x\nHIGHEST SEVERITY: HIGH' } } });
+    const t = aRunner(ws, { store: await aStore(), script: { 'code-review 2a-1 a1': { output: '- [HIGH] x\nHIGHEST SEVERITY: HIGH' } } });
     await t.runner.run({ cycles: 1 });
     const second = t.agent.invocations[1];
     assert.deepEqual(second.env, {
@@ -115,7 +115,7 @@ describe('SprintRunner contract with agents and the world', () => {
 
   it('deferred items: aggregated into RunResult and appended once to deferred-items.md', async () => {
     const ws = await workspace({ stories: { '1-1-a': 'in-progress' } });
-    const t = aRunner(ws, { script: { 'dev-story': { deferred: ['Add pagination to /users'] }, 'code-review': { output: 'ZERO ISSUES', deferred: ['Rate limiting of login'] } } });
+    const t = aRunner(ws, { store: await aStore(), script: { 'dev-story': { deferred: ['Add pagination to /users'] }, 'code-review': { output: 'ZERO ISSUES', deferred: ['Rate limiting of login'] } } });
     const r = await t.runner.run({ cycles: 1 });
     assert.deepEqual(r.deferredItems, ['Add pagination to /users', 'Rate limiting of login']);
     const text = await fsp.readFile(path.join(ws.layout.implementationArtifacts, 'deferred-items.md'), 'utf8');
@@ -126,7 +126,7 @@ describe('SprintRunner contract with agents and the world', () => {
   it('a hook that rejects a result turns it into an agent failure (re-run)', async () => {
     const ws = await workspace({ stories: { '1-1-a': 'review' } });
     let calls = 0;
-    const t = aRunner(ws, {
+    const t = aRunner(ws, { store: await aStore(),
       hooks: [{ validate: async (step) => (step.command === 'code-review' && calls++ === 0 ? { ok: false, reason: 'tests were not run' } : { ok: true }) }],
     });
     await t.runner.run({ cycles: 1 });
@@ -136,7 +136,7 @@ describe('SprintRunner contract with agents and the world', () => {
 
   it('an agent that forgets its files and status moves: warnings only, the workflow goes on', async () => {
     const ws = await workspace({ stories: { '1-1-a': 'backlog' } });
-    const t = aRunner(ws, { script: { 'create-story': { effects: false, output: '[TECH-SPEC-DECISION: SKIP]' }, 'dev-story': { effects: false } } });
+    const t = aRunner(ws, { store: await aStore(), script: { 'create-story': { effects: false, output: '[TECH-SPEC-DECISION: SKIP]' }, 'dev-story': { effects: false } } });
     const r = await t.runner.run({ cycles: 1 });
     assert.deepEqual(t.agent.sequence, CYCLE);
     const warnings = eventsOf(t.events, 'warning').map((e) => e.message.replace(ws.root, '<ws>'));
@@ -152,7 +152,7 @@ describe('SprintRunner contract with agents and the world', () => {
   it('the engine writes only done/blocked; other lines and comments of the ledger stay byte-identical', async () => {
     const ws = await workspace({ stories: { '1-1-a': 'review', '1-2-b': 'backlog' } });
     const before = await ws.ledgerText();
-    const t = aRunner(ws, { script: { 'code-review 1-1': { output: '- [CRITICAL] same\nHIGHEST SEVERITY: CRITICAL' }, 'create-story': { effects: false, output: 'x' } } });
+    const t = aRunner(ws, { store: await aStore(), script: { 'code-review 1-1': { output: '- [CRITICAL] same\nHIGHEST SEVERITY: CRITICAL' }, 'create-story': { effects: false, output: 'x' } } });
     await t.runner.run({ cycles: 1 });
     const after = await ws.ledgerText();
     assert.equal(after, before.replace('1-1-a: review  #', '1-1-a: blocked  #').replace('1-2-b: backlog  #', '1-2-b: done  #'));
@@ -161,7 +161,7 @@ describe('SprintRunner contract with agents and the world', () => {
   it('events: batch/cycle/command lifecycle is emitted in order and stored', async () => {
     const ws = await workspace({ stories: { '1-1-a': 'review' } });
     const seen: string[] = [];
-    const t = aRunner(ws);
+    const t = aRunner(ws, { store: await aStore() });
     const r = await t.runner.run({ cycles: 1 }, (e) => seen.push(e.type));
     const kinds = seen.filter((k) => k !== 'story:phase' && k !== 'story:status');
     assert.deepEqual(kinds, [
@@ -188,7 +188,7 @@ describe('SprintRunner contract with agents and the world', () => {
 
   it('the model: default for attempt 1 and non-review steps, the review model from attempt 2', async () => {
     const ws = await workspace({ stories: { '1-1-a': 'ready-for-dev' } });
-    const t = aRunner(ws, {
+    const t = aRunner(ws, { store: await aStore(),
       settings: { defaultModel: 'opus', reviewModel: 'haiku' },
       script: { 'tech-spec-review 1-1 a1': { output: '[CRITICAL-ISSUES-FOUND: YES]' } },
     });
@@ -206,7 +206,7 @@ describe('SprintRunner contract with agents and the world', () => {
   it('passes the abort signal and the workspace root to agents', async () => {
     const ws = await workspace({ stories: { '1-1-a': 'review' } });
     let req: AgentRequest | undefined;
-    const t = aRunner(ws, { script: { 'code-review': { before: async (r) => void (req = r), output: 'ZERO ISSUES' } } });
+    const t = aRunner(ws, { store: await aStore(), script: { 'code-review': { before: async (r) => void (req = r), output: 'ZERO ISSUES' } } });
     await t.runner.run({ cycles: 1 });
     assert.equal(req?.cwd, ws.root);
     assert.equal(req?.signal.aborted, false);

@@ -4,14 +4,29 @@
 import { strict as assert } from 'node:assert';
 import type { AgentRequest } from '../../../src/core/agent/AgentContract';
 import { NothingToResumeError } from '../../../src/core/workflow/SprintRunner';
-import { InMemoryRunStore } from '../../support/InMemoryRunStore';
+import * as path from 'node:path';
+import type { SqlJsRunStore } from '../../../src/infra/SqlJsRunStore';
 import type { ScriptedReply } from '../../support/ScriptedAgent';
-import { aRunner, aWorkspace, eventsOf, type TestWorkspace } from '../../support/workflowBuilders';
+import { aRunner, aStore, aWorkspace, eventsOf, type TestWorkspace } from '../../support/workflowBuilders';
 
 const workspaces: TestWorkspace[] = [];
+const openStores: SqlJsRunStore[] = [];
 afterEach(async () => {
+  await Promise.all(openStores.splice(0).map((s) => s.close()));
   await Promise.all(workspaces.splice(0).map((w) => w.dispose()));
 });
+
+/** The real sql.js store on `<workspace>/.sprint-runner` (a second call = the next process opening the file). */
+async function storeOf(ws: TestWorkspace): Promise<SqlJsRunStore> {
+  const s = await aStore(path.join(ws.root, '.sprint-runner'));
+  openStores.push(s);
+  return s;
+}
+
+async function closed(s: SqlJsRunStore): Promise<void> {
+  openStores.splice(openStores.indexOf(s), 1);
+  await s.close();
+}
 
 const STORIES = { '1-1-a': 'backlog', '1-2-b': 'backlog', '2-1-c': 'in-progress' };
 const UNINTERRUPTED = [
@@ -40,7 +55,7 @@ const never = () => new Promise<void>(() => undefined);
 describe('SprintRunner durability', () => {
   it('the uninterrupted reference run', async () => {
     const ws = await workspace();
-    const t = aRunner(ws);
+    const t = aRunner(ws, { store: await storeOf(ws) });
     const r = await t.runner.run({ cycles: 2 });
     assert.deepEqual(t.agent.sequence, UNINTERRUPTED);
     assert.deepEqual(await ws.statuses(), { '1-1-a': 'done', '1-2-b': 'done', '2-1-c': 'done' });
@@ -49,7 +64,7 @@ describe('SprintRunner durability', () => {
 
   it('pause: the running step finishes, no new step starts, the batch is paused; resume continues with the recorded options', async () => {
     const ws = await workspace();
-    const store = new InMemoryRunStore();
+    const store = await storeOf(ws);
     const first = aRunner(ws, { store, script: { 'dev-story 1-2': { before: async () => first.runner.pause() } } });
     const paused = await first.runner.run({ cycles: 2 });
     assert.equal(paused.status, 'paused');
@@ -57,8 +72,9 @@ describe('SprintRunner durability', () => {
     assert.deepEqual(first.agent.sequence, UNINTERRUPTED.slice(0, 6), 'dev-story 1-2 finished, code-review 1-2 never started');
     assert.equal((await ws.statuses())['1-2-b'], 'review', 'the finished step kept its effect');
     assert.equal((await store.latestBatch())?.status, 'paused');
+    await closed(store);
 
-    const second = aRunner(ws, { store });
+    const second = aRunner(ws, { store: await storeOf(ws) });
     const resumed = await second.runner.resume();
     assert.deepEqual(second.agent.sequence, UNINTERRUPTED.slice(6), 'finished steps are replayed from the journal, not re-run');
     assert.equal(resumed.status, 'completed');
@@ -73,26 +89,32 @@ describe('SprintRunner durability', () => {
 
   it('crash mid-step: a new runner on the same store re-runs only the interrupted step', async () => {
     const ws = await workspace();
-    const store = new InMemoryRunStore();
-    const doomed = aRunner(ws, { store, script: { 'code-review 1-2': { before: never } } });
+    const doomedStore = await aStore(path.join(ws.root, '.sprint-runner'));
+    const doomed = aRunner(ws, { store: doomedStore, script: { 'code-review 1-2': { before: never } } });
     void doomed.runner.run({ cycles: 2 });
     // Wait until the doomed runner is inside code-review 1-2, then abandon it (like SIGKILL: nothing more is written).
     for (let i = 0; i < 200 && !doomed.agent.sequence.includes('code-review 1-2'); i++) await new Promise((r) => setTimeout(r, 10));
     assert.deepEqual(doomed.agent.sequence, UNINTERRUPTED.slice(0, 7));
-    assert.equal((await store.latestBatch())?.status, 'running');
+    // What a kill -9 leaves: the database file of the last step boundary plus the journal written so far
+    // (the doomed store flushes its journal within 200 ms and then never touches the folder again).
+    await new Promise((r) => setTimeout(r, 300));
 
+    const store = await storeOf(ws);
+    assert.equal((await store.latestBatch())?.status, 'running');
     const survivor = aRunner(ws, { store });
     const r = await survivor.runner.resume();
     assert.deepEqual(survivor.agent.sequence, UNINTERRUPTED.slice(6), 'only the interrupted step and what follows');
     assert.equal(r.status, 'completed');
     assert.deepEqual(await ws.statuses(), { '1-1-a': 'done', '1-2-b': 'done', '2-1-c': 'done' });
-    const commits = store.commands.filter((c) => c.command === 'batch-commit');
+    const commits = (await store.listCommands({ batchId: r.batchId })).filter((c) => c.command === 'batch-commit');
     assert.equal(commits.length, 2, 'one commit per cycle across both processes');
+    const codeReviews12 = (await store.listCommands({ storyKey: '1-2-b' })).filter((c) => c.command === 'code-review');
+    assert.deepEqual(codeReviews12.map((c) => c.outcome), [null, 'success'], 'the interrupted invocation stays unfinished, its re-run succeeded');
   });
 
   it('cancel: the agent is aborted through its signal, state is kept, the batch is stopped and resumable', async () => {
     const ws = await workspace({ '1-1-a': 'review', '2-1-b': 'review' });
-    const store = new InMemoryRunStore();
+    const store = await storeOf(ws);
     const waitForAbort: ScriptedReply = {
       before: (req: AgentRequest) => new Promise<void>((resolve) => req.signal.addEventListener('abort', () => resolve(), { once: true })),
     };
@@ -106,10 +128,11 @@ describe('SprintRunner durability', () => {
     assert.equal(t.runner.state, 'idle');
     assert.equal((await ws.statuses())['1-1-a'], 'done');
     assert.equal((await ws.statuses())['2-1-b'], 'review');
-    const cancelled = store.commands.find((c) => c.command === 'code-review' && c.storyKeys[0] === '2-1-b');
+    const cancelled = (await store.listCommands({ storyKey: '2-1-b' })).find((c) => c.command === 'code-review');
     assert.equal(cancelled?.outcome, 'cancelled');
+    await closed(store);
 
-    const again = aRunner(ws, { store });
+    const again = aRunner(ws, { store: await storeOf(ws) });
     const resumed = await again.runner.resume();
     assert.deepEqual(again.agent.sequence, ['code-review 2-1', 'batch-commit 2-1']);
     assert.equal(resumed.status, 'completed');
@@ -117,7 +140,7 @@ describe('SprintRunner durability', () => {
 
   it('resume refuses when the latest batch completed or failed, or when there is none', async () => {
     const ws = await workspace({ '1-1-a': 'review' });
-    const store = new InMemoryRunStore();
+    const store = await storeOf(ws);
     await assert.rejects(aRunner(ws, { store }).runner.resume(), NothingToResumeError);
     await aRunner(ws, { store }).runner.run({ cycles: 1 });
     await assert.rejects(aRunner(ws, { store }).runner.resume(), /Nothing to resume: the latest batch \(#1\) ended completed/);
@@ -125,7 +148,7 @@ describe('SprintRunner durability', () => {
 
   it('the run options are recorded before the first step', async () => {
     const ws = await workspace({ '1-1-a': 'review' });
-    const store = new InMemoryRunStore();
+    const store = await storeOf(ws);
     let seen: unknown;
     const t = aRunner(ws, { store, script: { 'code-review': { before: async () => void (seen = (await store.latestBatch())?.options) } } });
     await t.runner.run({ cycles: 'all', startWith: '1-1-a' });
@@ -134,7 +157,7 @@ describe('SprintRunner durability', () => {
 
   it('a budget crossed after a command emits budget:reached and pauses the batch', async () => {
     const ws = await workspace({ '1-1-a': 'review', '2-1-b': 'review' });
-    const t = aRunner(ws, { settings: { budgets: { perBatchUsd: 0.5 } }, script: { 'code-review 1-1': { costUsd: 0.6 } } });
+    const t = aRunner(ws, { store: await storeOf(ws), settings: { budgets: { perBatchUsd: 0.5 } }, script: { 'code-review 1-1': { costUsd: 0.6 } } });
     const r = await t.runner.run({ cycles: 2 });
     assert.equal(r.status, 'paused');
     assert.match(r.reason!, /batch budget reached: \$0\.60 of \$0\.50/);
@@ -148,7 +171,7 @@ describe('SprintRunner durability', () => {
 
   it('a story budget pauses too, naming the story', async () => {
     const ws = await workspace({ '1-1-a': 'review' });
-    const t = aRunner(ws, { settings: { budgets: { perStoryUsd: 0.015 } }, script: { 'code-review 1-1': review2() } });
+    const t = aRunner(ws, { store: await storeOf(ws), settings: { budgets: { perStoryUsd: 0.015 } }, script: { 'code-review 1-1': review2() } });
     const r = await t.runner.run({ cycles: 1 });
     assert.equal(r.status, 'paused');
     assert.equal(eventsOf(t.events, 'budget:reached')[0].storyKey, '1-1-a');

@@ -5,10 +5,12 @@
 import { strict as assert } from 'node:assert';
 import type { RunOptions, RunResult } from '../../../src/core/workflow/SprintRunner';
 import type { ScriptedReply } from '../../support/ScriptedAgent';
-import { aRunner, aWorkspace, eventsOf, type RunnerSpec, type TestRunner, type TestWorkspace } from '../../support/workflowBuilders';
+import { aRunner, aStore, aWorkspace, eventsOf, type RunnerSpec, type TestRunner, type TestWorkspace } from '../../support/workflowBuilders';
 
 const workspaces: TestWorkspace[] = [];
+const stores: { close(): Promise<void> }[] = [];
 afterEach(async () => {
+  await Promise.all(stores.splice(0).map((s) => s.close()));
   await Promise.all(workspaces.splice(0).map((w) => w.dispose()));
 });
 
@@ -20,10 +22,12 @@ interface Outcome extends TestRunner {
   warnings: string[];
 }
 
-async function scenario(stories: Record<string, string>, spec: RunnerSpec = {}, options: RunOptions = { cycles: 1 }): Promise<Outcome> {
+async function scenario(stories: Record<string, string>, spec: Omit<RunnerSpec, 'store'> = {}, options: RunOptions = { cycles: 1 }): Promise<Outcome> {
   const ws = await aWorkspace({ stories });
   workspaces.push(ws);
-  const t = aRunner(ws, spec);
+  const store = await aStore();
+  const t = aRunner(ws, { ...spec, store });
+  stores.push(store);
   const result = await t.runner.run(options);
   return {
     ...t,
