@@ -34,7 +34,7 @@ async function runSprint(durable: boolean): Promise<Overhead> {
   let store: RunStore | undefined;
   try {
     store = durable ? await SqlJsRunStore.open({ stateDir: path.join(ws.root, '.sprint-runner') }) : undefined;
-    const t = aRunner(ws, store ? { store } : {});
+    const t = store === undefined ? aRunner(ws) : aRunner(ws, { store });
     let agentMs = 0;
     let agentCalls = 0;
     const timed: Agent = {
