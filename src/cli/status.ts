@@ -1,0 +1,69 @@
+// `sprint-runner status`: the ledger's stories with what they cost, and the latest batch.
+
+import type { LedgerSnapshot } from '../core/ledger/LedgerTypes';
+import type { BatchRecord, CostTotals } from '../core/store/RunStore';
+import type { SprintSession } from '../infra/SprintSession';
+import type { StateLockInfo } from '../infra/StateLock';
+
+export interface StoryStatusRow extends CostTotals {
+  key: string;
+  shortId: string;
+  epicId: string;
+  status: string;
+}
+
+export interface StatusReport {
+  workspace: string;
+  ledger: string;
+  /** The process running a batch in this state folder now, if any. */
+  activeRun: { pid: number; since: string } | null;
+  latestBatch: BatchRecord | null;
+  stories: StoryStatusRow[];
+  totals: CostTotals;
+  counts: Record<string, number>;
+  problems: string[];
+}
+
+const ZERO: CostTotals = { inputTokens: 0, outputTokens: 0, cacheCreationInputTokens: 0, cacheReadInputTokens: 0, costUsd: 0, commands: 0 };
+
+export async function collectStatus(session: Pick<SprintSession, 'layout' | 'ledger' | 'store'>, holder: StateLockInfo | undefined): Promise<StatusReport> {
+  const snapshot: LedgerSnapshot = await session.ledger.read();
+  const byStory = await session.store.costsByStory();
+  const totals = await session.store.costs({});
+  const counts: Record<string, number> = {};
+  const stories = snapshot.stories.map((s) => {
+    counts[s.status] = (counts[s.status] ?? 0) + 1;
+    return { key: s.key, shortId: s.shortId, epicId: s.epicId, status: s.status, ...(byStory.get(s.key) ?? ZERO) };
+  });
+  return {
+    workspace: session.layout.root,
+    ledger: session.layout.ledgerPath,
+    activeRun: holder ? { pid: holder.pid, since: holder.startedAt } : null,
+    latestBatch: (await session.store.latestBatch()) ?? null,
+    stories,
+    totals,
+    counts,
+    problems: snapshot.problems.map((p) => `${p.file}:${p.line}:${p.col}: ${p.message}`),
+  };
+}
+
+const k = (n: number) => (n >= 1000 ? `${(n / 1000).toFixed(1)}k` : String(n));
+
+export function formatStatus(r: StatusReport): string[] {
+  const lines = [`Ledger: ${r.ledger}`];
+  lines.push(r.activeRun ? `Running: pid ${r.activeRun.pid} since ${r.activeRun.since}` : 'Running: no');
+  if (r.latestBatch) {
+    const b = r.latestBatch;
+    const cycles = b.batchMode === 'all' ? 'all' : String(b.maxCycles);
+    lines.push(`Latest batch ${b.id}: ${b.status}, ${b.cyclesCompleted}/${cycles} cycle(s)${b.reason ? ` — ${b.reason}` : ''}`);
+  }
+  lines.push(`Stories: ${Object.entries(r.counts).map(([s, n]) => `${n} ${s}`).join(', ') || 'none'}`);
+  const width = Math.max(5, ...r.stories.map((s) => s.key.length));
+  for (const s of r.stories) {
+    const cost = s.commands ? `  ${k(s.inputTokens)} in / ${k(s.outputTokens)} out / ${k(s.cacheReadInputTokens)} cached  $${s.costUsd.toFixed(3)}` : '';
+    lines.push(`  ${s.key.padEnd(width)}  ${s.status.padEnd(13)}${cost}`);
+  }
+  lines.push(`Total: ${r.totals.commands} command(s), ${k(r.totals.inputTokens)} in / ${k(r.totals.outputTokens)} out, $${r.totals.costUsd.toFixed(3)}`);
+  for (const p of r.problems) lines.push(`warning: ${p}`);
+  return lines;
+}

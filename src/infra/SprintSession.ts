@@ -1,0 +1,233 @@
+// The composition of ledger + store + Claude agent + engine, shared by the CLI and the extension.
+// One session owns one state folder: it holds the state lock for its whole life (unless read-only),
+// reaps children an earlier crashed orchestrator left behind, and honours `sprint-runner stop`.
+
+import * as path from 'node:path';
+import { AgentRegistry } from '../core/agent/AgentContract';
+import { Emitter, type Event } from '../core/Emitter';
+import type { SprintLedgerPort, StoryStatus } from '../core/ledger/LedgerTypes';
+import { SprintLedger } from '../core/ledger/SprintLedger';
+import type { SprintEvent } from '../core/SprintEvents';
+import type { RunStore } from '../core/store/RunStore';
+import { defaultEngineSettings, type EngineSettings } from '../core/workflow/EngineSettings';
+import { SprintRunner, type RunOptions, type RunResult } from '../core/workflow/SprintRunner';
+import { discoverWorkspace } from '../core/workspace/discoverWorkspace';
+import type { WorkspaceLayout } from '../core/workspace/WorkspaceLayout';
+import { ClaudeAgent, type ClaudeAgentOptions } from './claude/ClaudeAgent';
+import { reapOrphans } from './claude/ChildRegistry';
+import { NodeFileSystem } from './NodeFileSystem';
+import { NodeScriptRunner } from './NodeScriptRunner';
+import { PromptLibrary } from './PromptLibrary';
+import { SqlJsRunStore } from './SqlJsRunStore';
+import { clearStopRequest, readStopRequest, StateLock } from './StateLock';
+
+export type SessionLogLevel = 'info' | 'warn' | 'error';
+
+export interface SprintSessionOptions {
+  workspaceRoot: string;
+  stateDir: string;
+  ledgerOverride?: string;
+  /**
+   * The claude-compatible program. A `.js`/`.cjs`/`.mjs` file runs under this process's Node (so a
+   * simulator works where `node` is not on PATH, e.g. inside the editor).
+   */
+  claude: { command: string; args: string[] };
+  engine?: Partial<EngineSettings>;
+  agent?: Partial<Omit<ClaudeAgentOptions, 'command' | 'commandArgs' | 'logDir' | 'stateDir'>>;
+  /** Folder holding dist/, prompts/ and media/ (the extension root, or the package root for the CLI). */
+  extensionRoot: string;
+  /** Open the store read-only and take no lock (status readers while another process runs). */
+  readOnly?: boolean;
+  /** Extra environment for every agent. */
+  env?: Record<string, string>;
+  onLog?: (level: SessionLogLevel, message: string) => void;
+  /** How often `sprint-runner stop` requests are looked for while a run is active. */
+  stopPollMs?: number;
+}
+
+export class SprintSession {
+  private readonly emitter = new Emitter<SprintEvent>();
+  readonly onDidEmit: Event<SprintEvent> = this.emitter.event;
+  private stopPoll: NodeJS.Timeout | undefined;
+  private disposed = false;
+
+  private constructor(
+    readonly layout: WorkspaceLayout,
+    readonly ledger: SprintLedgerPort,
+    readonly store: RunStore,
+    readonly runner: SprintRunner | undefined,
+    private readonly agent: ClaudeAgent | undefined,
+    private readonly lock: StateLock | undefined,
+    private readonly options: SprintSessionOptions,
+  ) {
+    runner?.onDidEmit((e) => this.emitter.fire(e));
+  }
+
+  static async open(o: SprintSessionOptions): Promise<SprintSession> {
+    const log = o.onLog ?? (() => undefined);
+    const fs = new NodeFileSystem();
+    const layout = await discoverWorkspace(o.workspaceRoot, fs, { ledgerOverride: o.ledgerOverride });
+    const ledger = new SprintLedger(layout.ledgerPath, fs);
+    await fs.mkdirp(o.stateDir);
+
+    if (o.readOnly) {
+      const store = await SqlJsRunStore.open({ stateDir: o.stateDir, readOnly: true, onWarning: (m) => log('warn', m) });
+      return new SprintSession(layout, ledger, store, undefined, undefined, undefined, o);
+    }
+
+    const lock = StateLock.acquire(o.stateDir, { purpose: `sprint-runner session for ${layout.root}` });
+    if (lock.tookOver) log('warn', `Took over a stale lock in ${o.stateDir} left by a process that is gone.`);
+    try {
+      const reaped = await reapOrphans(o.stateDir);
+      if (reaped.killed.length > 0) {
+        log('warn', `Ended ${reaped.killed.length} process(es) left running by an earlier Sprint Runner that stopped abruptly.`);
+      }
+      const store = await SqlJsRunStore.open({ stateDir: o.stateDir, onWarning: (m) => log('warn', m) });
+      const orphans = await store.reconcileOrphans();
+      if (orphans.commands.length > 0) {
+        log('info', `Closed ${orphans.commands.length} command record(s) left open by an interrupted run.`);
+      }
+      const { command, commandArgs, env: programEnv } = resolveProgram(o.claude);
+      const agent = new ClaudeAgent({
+        ...o.agent,
+        command,
+        commandArgs,
+        env: { ...programEnv, ...o.agent?.env },
+        logDir: path.join(o.stateDir, 'logs'),
+        stateDir: o.stateDir,
+        progressHelperPath: o.agent?.progressHelperPath ?? path.join(o.extensionRoot, 'media', 'sprint-log.sh'),
+      });
+      const settings: EngineSettings = { ...defaultEngineSettings(), ...stripUndefined(o.engine ?? {}) };
+      const runner = new SprintRunner({
+        ledger,
+        store,
+        agents: new AgentRegistry(agent),
+        prompts: new PromptLibrary({ shippedDir: path.join(o.extensionRoot, 'prompts'), overrideDir: layout.promptOverrideDir, fs }),
+        fs,
+        layout,
+        settings,
+        env: o.env,
+        scripts: new NodeScriptRunner(),
+      });
+      return new SprintSession(layout, ledger, store, runner, agent, lock, o);
+    } catch (err) {
+      lock.release();
+      throw err;
+    }
+  }
+
+  get readOnly(): boolean {
+    return this.runner === undefined;
+  }
+
+  run(options: RunOptions, onProgress?: (e: SprintEvent) => void): Promise<RunResult> {
+    return this.whileActive(() => this.requireRunner().run(options, onProgress));
+  }
+
+  resume(onProgress?: (e: SprintEvent) => void): Promise<RunResult> {
+    return this.whileActive(() => this.requireRunner().resume(onProgress));
+  }
+
+  /** Resume story: a blocked story goes back to the status it had before, then one cycle starts with it. */
+  async resumeStory(storyKey: string, onProgress?: (e: SprintEvent) => void): Promise<RunResult> {
+    const story = (await this.ledger.read()).stories.find((s) => s.key === storyKey);
+    if (!story) throw new Error(`Story "${storyKey}" is not in ${this.layout.ledgerPath}.`);
+    if (story.status === 'blocked') await this.unblockStory(storyKey);
+    return this.run({ cycles: 1, startWith: storyKey }, onProgress);
+  }
+
+  pause(): void {
+    this.runner?.pause();
+  }
+
+  stop(reason: string): void {
+    this.runner?.cancel(reason);
+  }
+
+  async blockStory(storyKey: string, reason: string): Promise<void> {
+    this.requireRunner();
+    const { previous } = await this.ledger.setStatus(storyKey, 'blocked');
+    if (previous !== 'blocked') {
+      await this.store.recordBlock({ storyKey, previousStatus: previous, reason, blockedAt: Date.now() });
+      this.emitter.fire({ type: 'story:status', at: Date.now(), storyKey, from: previous, to: 'blocked', reason });
+    }
+  }
+
+  /** Sets a blocked story back to the status recorded when it was blocked (ready-for-dev/backlog when unknown). */
+  async unblockStory(storyKey: string): Promise<StoryStatus> {
+    this.requireRunner();
+    const block = await this.store.openBlock(storyKey);
+    let target: StoryStatus;
+    if (block && isRestorable(block.previousStatus)) {
+      target = block.previousStatus;
+    } else {
+      const storyFile = path.join(this.layout.implementationArtifacts, `${storyKey}.md`);
+      target = (await new NodeFileSystem().exists(storyFile)) ? 'ready-for-dev' : 'backlog';
+    }
+    const { previous } = await this.ledger.setStatus(storyKey, target);
+    await this.store.closeBlock(storyKey, Date.now());
+    this.emitter.fire({ type: 'story:status', at: Date.now(), storyKey, from: previous, to: target, reason: 'unblocked' });
+    return target;
+  }
+
+  async dispose(): Promise<void> {
+    if (this.disposed) return;
+    this.disposed = true;
+    this.clearStopPoll();
+    this.runner?.cancel('Sprint Runner is shutting down');
+    await this.agent?.dispose();
+    await this.store.close();
+    this.lock?.release();
+    this.emitter.dispose();
+  }
+
+  private requireRunner(): SprintRunner {
+    if (!this.runner) throw new Error('This Sprint Runner session is read-only (another process holds the state folder).');
+    return this.runner;
+  }
+
+  private async whileActive<T>(work: () => Promise<T>): Promise<T> {
+    this.startStopPoll();
+    try {
+      return await work();
+    } finally {
+      this.clearStopPoll();
+    }
+  }
+
+  private startStopPoll(): void {
+    this.clearStopPoll();
+    const dir = this.options.stateDir;
+    clearStopRequest(dir);
+    this.stopPoll = setInterval(() => {
+      const request = readStopRequest(dir);
+      if (!request) return;
+      clearStopRequest(dir);
+      this.options.onLog?.('info', `Stop requested (${request.reason}); stopping after the children exit.`);
+      this.stop(request.reason ?? 'stop requested');
+    }, this.options.stopPollMs ?? 500);
+    this.stopPoll.unref?.();
+  }
+
+  private clearStopPoll(): void {
+    if (this.stopPoll) clearInterval(this.stopPoll);
+    this.stopPoll = undefined;
+  }
+}
+
+function isRestorable(s: string): s is StoryStatus {
+  return s === 'backlog' || s === 'ready-for-dev' || s === 'in-progress' || s === 'review';
+}
+
+function stripUndefined<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+/** A script file runs under this process's Node; anything else is executed as given (no shell). */
+export function resolveProgram(p: { command: string; args: string[] }): { command: string; commandArgs: string[]; env: Record<string, string> } {
+  if (/\.(c|m)?js$/i.test(p.command)) {
+    // In the extension host process.execPath is the editor's runtime; ELECTRON_RUN_AS_NODE makes it plain Node.
+    return { command: process.execPath, commandArgs: [path.resolve(p.command), ...p.args], env: { ELECTRON_RUN_AS_NODE: '1' } };
+  }
+  return { command: p.command, commandArgs: p.args, env: {} };
+}
