@@ -29,6 +29,8 @@ const entries = [
   { in: 'src/cli/cli.ts', out: 'cli.js', banner: '#!/usr/bin/env node' },
   { in: 'src/cli/simClaude.ts', out: 'sim-claude.js', banner: '#!/usr/bin/env node' },
   { in: 'src/cli/sprintLog.ts', out: 'sprint-log.js', banner: '#!/usr/bin/env node' },
+  // The thread that owns the sql.js run database (SqlJsRunStore looks for it next to the bundle).
+  { in: 'src/infra/store/storeWorker.ts', out: 'store-worker.js' },
 ];
 
 const builds = [];

@@ -312,7 +312,7 @@ export class SqlJsRunStore implements RunStore {
       else this.drain();
     } finally {
       this.closed = true;
-      this.journal?.close();
+      await this.journal?.close();
       await this.backend.close();
     }
   }
@@ -324,7 +324,7 @@ export class SqlJsRunStore implements RunStore {
     try {
       this.drain();
       if (this.journal && !this.readOnly) {
-        const sealed = this.journal.seal();
+        const sealed = this.journal.sealSync();
         if (sealed) this.sealedJournals.push(sealed);
         this.backend.checkpointSync(EXIT_CHECKPOINT_TIMEOUT_MS);
         this.removeSealedJournals(this.sealedJournals.length);
@@ -332,7 +332,7 @@ export class SqlJsRunStore implements RunStore {
     } catch (err) {
       this.warn(`could not write ${this.dbFile ?? 'the database'} at exit (${(err as Error).message}); the journal keeps the changes and the next open replays them.`);
     } finally {
-      this.journal?.close();
+      this.journal?.closeSync();
       this.backend.closeSync();
     }
   }
@@ -345,7 +345,8 @@ export class SqlJsRunStore implements RunStore {
       await this.backend.checkpoint();
       return;
     }
-    const sealed = this.journal.seal();
+    // Same tick as drain(): the sealed file holds exactly the ops the database has when it exports.
+    const sealed = await this.journal.seal();
     if (sealed) this.sealedJournals.push(sealed);
     const covered = this.sealedJournals.length;
     try {

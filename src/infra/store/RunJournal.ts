@@ -1,21 +1,140 @@
-// The main thread's append-only NDJSON journal of StoreOps. Appends are buffered in memory and written
-// with one write call at most every `flushMs` (and at every checkpoint and close), so an event costs a
-// JSON.stringify and an array push; a kill -9 loses at most the last `flushMs` of changes (the kernel
-// keeps what was written even when the process dies). No fsync: power loss is not covered (docs/state.md).
+// The main thread's append-only NDJSON journal of StoreOps. Appends are buffered in memory and handed
+// to an asynchronous positional write at most every `flushMs` (or once 1 MB is buffered), so an event
+// costs a JSON.stringify and an array push and the write itself runs on libuv's thread pool. A kill -9
+// loses at most the last `flushMs` of changes (the kernel keeps what was written when a process dies).
+// No fsync: power loss is not covered (docs/state.md).
+//
+// Positions are assigned when a chunk is queued, so the exit path can write every queued chunk
+// synchronously at its own offset, even one a pool thread is writing at that moment (same bytes,
+// same place): the file never gets holes or reordered lines.
 
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { activeJournalPath } from './DatabaseFiles';
 
-/** Above this many buffered bytes the journal writes at once instead of waiting for the timer. */
 const MAX_BUFFERED_BYTES = 1 << 20;
+
+interface Chunk {
+  data: Buffer;
+  position: number;
+}
+
+/** One journal file: the active one, or a sealed one still finishing its last writes. */
+class JournalSegment {
+  private readonly queue: Chunk[] = [];
+  private writing = false;
+  private retryTimer: NodeJS.Timeout | undefined;
+  private failing = false;
+  private idle: (() => void)[] = [];
+  private closing = false;
+  private closed = false;
+
+  private constructor(
+    private fd: number,
+    private position: number,
+    public file: string,
+    private readonly retryMs: number,
+    private readonly warn: (message: string) => void,
+  ) {}
+
+  static open(file: string, retryMs: number, warn: (message: string) => void): JournalSegment {
+    let fd: number;
+    try {
+      fd = fs.openSync(file, fs.constants.O_WRONLY | fs.constants.O_CREAT);
+    } catch (err) {
+      throw new Error(`cannot open the run journal ${file}: ${(err as Error).message}. Check the state folder's permissions.`);
+    }
+    return new JournalSegment(fd, fs.fstatSync(fd).size, file, retryMs, warn);
+  }
+
+  enqueue(text: string): void {
+    const data = Buffer.from(text, 'utf8');
+    this.queue.push({ data, position: this.position });
+    this.position += data.length;
+    this.pump();
+  }
+
+  /** Resolves when every queued chunk is on disk (or the segment was closed). */
+  whenIdle(): Promise<void> {
+    if (this.queue.length === 0) return Promise.resolve();
+    return new Promise((resolve) => this.idle.push(resolve));
+  }
+
+  /** Writes every queued chunk now, blocking. For exit paths; returns false if a write failed. */
+  writeAllSync(): boolean {
+    try {
+      for (const c of this.queue) fs.writeSync(this.fd, c.data, 0, c.data.length, c.position);
+    } catch (err) {
+      this.warn(`cannot write the run journal ${this.file}: ${(err as Error).message}`);
+      return false;
+    }
+    return true;
+  }
+
+  /**
+   * Waits for the queued writes, then closes the file. A segment whose writes keep failing gives up
+   * (its lines are also in the database, which the caller is about to checkpoint).
+   */
+  async close(): Promise<void> {
+    this.closing = true;
+    if (this.failing) this.giveUp();
+    await this.whenIdle();
+    this.closeNow();
+  }
+
+  private giveUp(): void {
+    this.warn(`${this.queue.length} chunk(s) of ${this.file} could not be written; the next checkpoint is their only copy.`);
+    this.queue.length = 0;
+    this.closeNow();
+  }
+
+  /** Closes without waiting: only after writeAllSync, when the process is about to exit. */
+  abandon(): void {
+    this.closed = true;
+    if (this.retryTimer) clearTimeout(this.retryTimer);
+    // An in-flight pool write may still use the fd; leave it to the process exit to close.
+  }
+
+  private closeNow(): void {
+    if (this.closed) return;
+    this.closed = true;
+    if (this.retryTimer) clearTimeout(this.retryTimer);
+    fs.closeSync(this.fd);
+    for (const r of this.idle.splice(0)) r();
+  }
+
+  private pump(): void {
+    if (this.writing || this.closed || this.queue.length === 0) return;
+    this.writing = true;
+    const chunk = this.queue[0];
+    fs.write(this.fd, chunk.data, 0, chunk.data.length, chunk.position, (err) => {
+      this.writing = false;
+      if (err) {
+        if (!this.failing) this.warn(`cannot write the run journal ${this.file}: ${err.message}. Free disk space or fix permissions; retrying.`);
+        this.failing = true;
+        if (this.closing) {
+          this.giveUp();
+          return;
+        }
+        this.retryTimer = setTimeout(() => {
+          this.retryTimer = undefined;
+          this.pump();
+        }, this.retryMs);
+        return;
+      }
+      this.failing = false;
+      this.queue.shift();
+      if (this.queue.length === 0) for (const r of this.idle.splice(0)) r();
+      this.pump();
+    });
+  }
+}
 
 export class RunJournal {
   private chunks: string[] = [];
   private buffered = 0;
-  private fd: number | undefined;
+  private active: JournalSegment | undefined;
   private timer: NodeJS.Timeout | undefined;
-  private failing = false;
   private closed = false;
 
   constructor(
@@ -33,63 +152,91 @@ export class RunJournal {
     if (this.closed) throw new Error(`the journal ${this.file} is closed`);
     this.chunks.push(line, '\n');
     this.buffered += line.length + 1;
-    if (this.buffered >= MAX_BUFFERED_BYTES) this.flushSync();
+    if (this.buffered >= MAX_BUFFERED_BYTES) this.queueBuffered();
     else this.timer ??= setTimeout(() => this.onTimer(), this.flushMs);
   }
 
-  /** Writes what is buffered. On failure the lines stay buffered and the next flush retries. */
-  flushSync(): boolean {
+  /** Queues what is buffered for writing (asynchronous); returns once it is on disk. */
+  flush(): Promise<void> {
+    this.queueBuffered();
+    return this.active ? this.active.whenIdle() : Promise.resolve();
+  }
+
+  /**
+   * Renames the active journal to `sprint-runner.journal.<n>` at once, so every line appended from
+   * now on goes to a new file, and resolves with its path when its last writes are done. A checkpoint
+   * that starts now covers exactly the sealed lines and may delete the file. Undefined: nothing journaled.
+   */
+  seal(): Promise<string | undefined> {
+    const segment = this.detach();
+    if (!segment) return Promise.resolve(undefined);
+    return segment.close().then(() => segment.file);
+  }
+
+  /** seal() for exit paths: blocks until the lines are written. */
+  sealSync(): string | undefined {
+    const segment = this.detach();
+    if (!segment) return undefined;
+    const ok = segment.writeAllSync();
+    segment.abandon();
+    if (!ok) throw new Error(`cannot write the run journal ${segment.file}`);
+    return segment.file;
+  }
+
+  async close(): Promise<void> {
+    this.queueBuffered();
+    this.closed = true;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    const segment = this.active;
+    this.active = undefined;
+    await segment?.close();
+  }
+
+  closeSync(): void {
+    this.queueBuffered();
+    this.closed = true;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    this.active?.writeAllSync();
+    this.active?.abandon();
+    this.active = undefined;
+  }
+
+  private detach(): JournalSegment | undefined {
+    this.queueBuffered();
+    const segment = this.active;
+    if (!segment) return undefined;
+    this.active = undefined;
+    const sealed = path.join(this.stateDir, `${path.basename(this.file)}.${this.seq++}`);
+    fs.renameSync(segment.file, sealed);
+    segment.file = sealed;
+    return segment;
+  }
+
+  /** Never throws: when the file cannot be opened the lines stay buffered and a retry is scheduled. */
+  private queueBuffered(): void {
     if (this.timer) {
       clearTimeout(this.timer);
       this.timer = undefined;
     }
-    if (this.buffered === 0) return true;
-    const text = this.chunks.join('');
-    try {
-      this.fd ??= fs.openSync(this.file, 'a');
-      fs.writeSync(this.fd, text);
-    } catch (err) {
-      if (!this.failing) {
-        this.warn(`cannot write the run journal ${this.file}: ${(err as Error).message}. Free disk space or fix permissions; retrying.`);
+    if (this.buffered === 0) return;
+    if (!this.active) {
+      try {
+        this.active = JournalSegment.open(this.file, this.flushMs, this.warn);
+      } catch (err) {
+        this.warn((err as Error).message);
+        if (!this.closed) this.timer = setTimeout(() => this.onTimer(), this.flushMs);
+        return;
       }
-      this.failing = true;
-      this.chunks = [text];
-      if (!this.closed) this.timer ??= setTimeout(() => this.onTimer(), this.flushMs);
-      return false;
     }
-    this.failing = false;
+    this.active.enqueue(this.chunks.join(''));
     this.chunks = [];
     this.buffered = 0;
-    return true;
-  }
-
-  /**
-   * Flushes and renames the active journal to `sprint-runner.journal.<n>` so a checkpoint can delete
-   * exactly the lines it covers. Returns the sealed path, or undefined when nothing was journaled.
-   */
-  seal(): string | undefined {
-    if (!this.flushSync()) throw new Error(`cannot write the run journal ${this.file}; the checkpoint is not possible`);
-    if (this.fd !== undefined) {
-      fs.closeSync(this.fd);
-      this.fd = undefined;
-    }
-    if (!fs.existsSync(this.file)) return undefined;
-    const sealed = path.join(this.stateDir, `${path.basename(this.file)}.${this.seq++}`);
-    fs.renameSync(this.file, sealed);
-    return sealed;
-  }
-
-  close(): void {
-    this.flushSync();
-    this.closed = true;
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = undefined;
-    if (this.fd !== undefined) fs.closeSync(this.fd);
-    this.fd = undefined;
   }
 
   private onTimer(): void {
     this.timer = undefined;
-    this.flushSync();
+    this.queueBuffered();
   }
 }

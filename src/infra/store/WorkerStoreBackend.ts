@@ -2,6 +2,7 @@
 // queries and the whole-database exports of checkpoints run on the worker.
 
 import * as fs from 'node:fs';
+import { createRequire } from 'node:module';
 import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { RunQueryName } from './RunDatabase';
@@ -14,7 +15,9 @@ function workerEntry(): { file: string; execArgv?: string[] } {
   const bundled = path.join(__dirname, 'store-worker.js');
   if (fs.existsSync(bundled)) return { file: bundled };
   const source = path.join(__dirname, 'storeWorker.ts');
-  if (fs.existsSync(source)) return { file: source, execArgv: ['--require', require.resolve('tsx/cjs')] };
+  // From sources only (tests): load tsx in the worker too. Resolved at run time from this file, so the
+  // bundler does not try to resolve a dev dependency.
+  if (fs.existsSync(source)) return { file: source, execArgv: ['--require', createRequire(__filename).resolve('tsx/cjs')] };
   throw new Error(
     `the state database worker was not found (looked for ${bundled} and ${source}). ` +
       'Rebuild with `npm run build`, which writes dist/store-worker.js next to the other bundles.',

@@ -117,7 +117,7 @@ describe('stop requests', () => {
     const seen: { reason: string; at: number }[] = [];
     const watcher = watchStopRequest(dir, (r) => seen.push({ reason: r.reason, at: Date.now() }), 100);
     await new Promise((r) => setTimeout(r, 150));
-    assert.deepEqual(seen, []);
+    assert.equal(seen.length, 0);
     const requestedAt = Date.now();
     requestStop(dir, 'user asked');
     await new Promise((r) => setTimeout(r, 500));
