@@ -578,8 +578,10 @@ export class SprintRunner {
     };
     const keys = selection.stories.map((s) => s.key);
     this.emit({ type: 'cycle:start', batchId: ctx.batch.id, cycle, maxCycles: ctx.batch.options.maxCycles, storyKeys: keys, epicId: selection.epicId });
-    for (const s of selection.stories) {
-      await this.deps.store.upsertStory(ctx.batch.id, s.key, s.epicId, { status: s.status, startedAt: this.clock.now() });
+    if (!replayed) {
+      for (const s of selection.stories) {
+        await this.deps.store.upsertStory(ctx.batch.id, s.key, s.epicId, { status: s.status, startedAt: this.clock.now() });
+      }
     }
 
     await this.createStoryPhase(cc);
@@ -857,15 +859,20 @@ export class SprintRunner {
   /** The engine's only ledger writes: done and blocked (journaled, so a replay never writes twice). */
   private async setStatus(cc: CycleContext, s: StoryRef, status: 'done' | 'blocked', reason: string): Promise<void> {
     const key = `c${cc.cycle}/set-status/${s.key}`;
-    const { result } = await this.runStep(cc.batch, key, async (): Promise<SetStatusRecord> => {
-      const { previous } = await this.deps.ledger.setStatus(s.key, status);
+    const { result, replayed } = await this.runStep(cc.batch, key, async (): Promise<SetStatusRecord> => {
+      const written = await this.deps.ledger.setStatus(s.key, status);
       const at = this.clock.now();
-      if (status === 'blocked') await this.deps.store.recordBlock({ storyKey: s.key, previousStatus: previous, reason, blockedAt: at });
+      // A re-run after a crash between the ledger write and the journal finds the status already set:
+      // the status before it is the one the first run recorded (its block row), not the one it wrote.
+      const earlierBlock = written.previous === status && status === 'blocked' ? await this.deps.store.openBlock(s.key) : undefined;
+      const previous = earlierBlock?.previousStatus ?? written.previous;
+      if (status === 'blocked' && !earlierBlock) await this.deps.store.recordBlock({ storyKey: s.key, previousStatus: previous, reason, blockedAt: at });
       await this.deps.store.upsertStory(cc.batch.batch.id, s.key, s.epicId, { status, endedAt: at });
       this.emit({ type: 'story:status', storyKey: s.key, from: previous, to: status, reason });
       if (status === 'blocked') this.emit({ type: 'error', message: `Story ${s.key} blocked: ${reason}`, storyKey: s.key, stepKey: key });
       return { storyKey: s.key, status, previous, reason };
     });
+    if (replayed) await this.deps.store.upsertStory(cc.batch.batch.id, s.key, s.epicId, { status: result.status });
     cc.active.delete(s.key);
     if (result.status === 'done') {
       cc.done.add(s.key);
