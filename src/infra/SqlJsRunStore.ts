@@ -24,7 +24,7 @@ import type { SprintEvent } from '../core/SprintEvents';
 import { activeJournalPath, dbPath, nextJournalSeq } from './store/DatabaseFiles';
 import { InProcessStoreBackend } from './store/InProcessStoreBackend';
 import { isRecordedProcessAlive } from './store/ProcessIdentity';
-import type { RunQueryName } from './store/RunDatabase';
+import type { RunQueryName, StoreDiagnostics } from './store/RunDatabase';
 import { RunJournal } from './store/RunJournal';
 import type { MaxIds, StorySummary, UnfinishedWork } from './store/RunReadModels';
 import type { QueryArgs, QueryResult, StoreBackend, StoreBackendOptions } from './store/StoreBackend';
@@ -226,6 +226,11 @@ export class SqlJsRunStore implements RunStore {
   /** One row per story (of a batch, or each story's latest batch) with its costs, last command and block. */
   storySummaries(batchId?: number): Promise<StorySummary[]> {
     return this.query('storySummaries', [batchId]);
+  }
+
+  /** Database size and the memory of the thread that holds it. */
+  diagnostics(): Promise<StoreDiagnostics> {
+    return this.query('diagnostics', []);
   }
 
   // ---- blocks ----------------------------------------------------------------------------------

@@ -18,7 +18,8 @@ import type { BatchMode, BatchStatus, SprintEvent } from '../../core/SprintEvent
 import type { StepCommand } from '../../core/commands';
 import { migrate } from './RunSchema';
 import { emptyCosts, type MaxIds, type StorySummary, type UnfinishedWork } from './RunReadModels';
-import { eventColumns, type BatchPatch, type StoreOp } from './StoreOp';
+import { eventColumns, eventRemainder, restoreEvent } from './EventRow';
+import type { BatchPatch, StoreOp } from './StoreOp';
 
 type Row = Record<string, SqlValue>;
 
@@ -38,6 +39,16 @@ export interface RunQueries {
   storySummaries(batchId?: number): StorySummary[];
   unfinishedWork(): UnfinishedWork;
   maxIds(): MaxIds;
+  diagnostics(): StoreDiagnostics;
+}
+
+/** Sizes for `status` and the memory benchmark; memory figures are those of the database's thread. */
+export interface StoreDiagnostics {
+  databaseBytes: number;
+  events: number;
+  heapUsedBytes: number;
+  /** ArrayBuffers of the database's thread: sql.js keeps the whole database file in one. */
+  arrayBufferBytes: number;
 }
 
 export type RunQueryName = keyof RunQueries;
@@ -240,7 +251,7 @@ export class RunDatabase implements RunQueries {
            VALUES (?, ?, (SELECT id FROM stories WHERE batch_id = ? AND story_key = ?), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
           [
             op.id, cols.batchId, cols.batchId, cols.storyKey, op.commandId, op.event.at, cols.epicId, cols.storyKey, cols.command,
-            cols.taskId, cols.status, cols.message, op.event.type, cols.stepKey, JSON.stringify(op.event),
+            cols.taskId, cols.status, cols.message, op.event.type, cols.stepKey, JSON.stringify(eventRemainder(op.event)),
           ],
         );
         if (op.commandId !== null && cols.taskId) lastTask.set(op.commandId, cols.taskId);
@@ -426,6 +437,13 @@ export class RunDatabase implements RunQueries {
     return { batch: Number(row?.batch), command: Number(row?.command), event: Number(row?.event), block: Number(row?.block), background: Number(row?.background) };
   }
 
+  diagnostics(): StoreDiagnostics {
+    const pages = this.one('SELECT page_count * page_size AS bytes FROM pragma_page_count(), pragma_page_size()', []);
+    const events = this.one('SELECT COUNT(*) AS n FROM events', []);
+    const mem = process.memoryUsage();
+    return { databaseBytes: Number(pages?.bytes ?? 0), events: Number(events?.n ?? 0), heapUsedBytes: mem.heapUsed, arrayBufferBytes: mem.arrayBuffers };
+  }
+
   // ---- plumbing --------------------------------------------------------------------------------
 
   private statement(sql: string): Statement {
@@ -556,7 +574,19 @@ function toEvent(r: Row): StoredEvent {
     taskId: nullableString(r.task_id),
     status: nullableString(r.status),
     message: nullableString(r.message),
-    payload: JSON.parse(String(r.payload_json)) as SprintEvent,
+    payload: restoreEvent(
+      {
+        type: String(r.type),
+        timestamp: Number(r.timestamp),
+        batchId: nullableNumber(r.batch_id),
+        stepKey: nullableString(r.step_key),
+        epicId: nullableString(r.epic_id),
+        taskId: nullableString(r.task_id),
+        status: nullableString(r.status),
+        message: nullableString(r.message),
+      },
+      JSON.parse(String(r.payload_json)) as Record<string, unknown>,
+    ),
   };
 }
 

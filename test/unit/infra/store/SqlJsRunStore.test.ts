@@ -2,6 +2,7 @@ import { strict as assert } from 'node:assert';
 import * as fs from 'node:fs';
 import { SqlJsRunStore } from '../../../../src/infra/SqlJsRunStore';
 import { loadSqlJs } from '../../../../src/infra/sqlJsLoader';
+import type { SprintEvent } from '../../../../src/core/SprintEvents';
 import { aCommand, aProgressEvent, removeDir, runOptions, tempStateDir, usage } from './storeBuilders';
 
 const modes = [
@@ -151,6 +152,31 @@ for (const mode of modes) {
       const afterFirst = await store.listEvents({ batchId: batch.id, afterId: events[0].id, limit: 2 });
       assert.deepEqual(afterFirst.map((e) => e.id), [events[1].id, events[2].id]);
       assert.ok(cmd > 0);
+    });
+
+    it('gives back every kind of event exactly as appended', async () => {
+      const batch = await store.createBatch({ runId: 'run-roundtrip', startedAt: 1, options: runOptions() });
+      const b = batch.id;
+      const events: SprintEvent[] = [
+        { type: 'run:state', at: 1, state: 'running' },
+        { type: 'batch:start', at: 2, batchId: b, runId: 'run-roundtrip', batchMode: 'all', maxCycles: null, resumed: true },
+        { type: 'cycle:start', at: 3, batchId: b, cycle: 1, maxCycles: null, storyKeys: ['a-1', 'a-2'], epicId: 'a' },
+        { type: 'command:start', at: 4, batchId: b, stepKey: 'c1/create-story', cycle: 1, command: 'create-story', attempt: 1, storyKeys: ['a-1', 'a-2'], epicId: 'a', model: 'opus' },
+        aProgressEvent(5, { batchId: b, stepKey: 'c1/create-story', storyKeys: ['a-1', 'a-2'], storyId: 'a-1' }),
+        { type: 'command:progress', at: 6, command: 'code-review-2', storyKeys: ['a-1'], row: { timestamp: 6, epicId: '', storyId: 'a-1', command: 'code-review-2', taskId: '', status: 'odd "status"', message: 'quotes " and, commas\nnewline' } },
+        { type: 'command:end', at: 7, batchId: b, stepKey: 'c1/create-story', cycle: 1, command: 'create-story', attempt: 1, storyKeys: ['a-1', 'a-2'], outcome: 'success', durationMs: 3, usage: usage(), message: 'ok', replayed: true },
+        { type: 'story:status', at: 8, batchId: b, storyKey: 'a-1', to: 'ready-for-dev' },
+        { type: 'story:phase', at: 9, batchId: b, storyKey: 'a-1', phase: 'code-review', command: 'code-review', attempt: 2 },
+        { type: 'context:status', at: 10, status: 'refreshing', path: '/p/project-context.md' },
+        { type: 'budget:reached', at: 11, batchId: b, scope: 'story', storyKey: 'a-1', limitUsd: 5, spentUsd: 5.5 },
+        { type: 'error', at: 12, batchId: b, message: 'boom', permanent: true },
+        { type: 'cycle:end', at: 13, batchId: b, cycle: 1, storyKeys: ['a-1', 'a-2'], done: ['a-1'], blocked: ['a-2'] },
+        { type: 'batch:end', at: 14, batchId: b, status: 'completed', cyclesCompleted: 1, storiesDone: ['a-1'], storiesBlocked: ['a-2'], sprintComplete: false },
+      ];
+      const last = (await store.listEvents({})).at(-1)?.id ?? 0;
+      for (const e of events) store.appendEvent(e);
+      const stored = await store.listEvents({ afterId: last });
+      assert.deepEqual(stored.map((e) => e.payload), events);
     });
 
     it('records, finds and lifts story blocks', async () => {
