@@ -8,7 +8,7 @@
 //   reload        a run interrupted by a window reload (page reloaded, new extension host) then resumed
 //   vsix          `npm run package`'s .vsix installed with --install-extension, activated
 //   selftest      SPRINT_RUNNER_TEST_FAIL=1: proves a failing test makes this command fail
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import os from 'node:os';
 import path from 'node:path';
@@ -88,7 +88,7 @@ async function main() {
   if (!existsSync(simClaude)) log(`warning: ${simClaude} is missing (npm run build builds it); tests that run agents will fail`);
   let ok = true;
   const baseEnv = {
-    SPRINT_RUNNER_CLAUDE: `${process.execPath} ${simClaude}`,
+    SPRINT_RUNNER_CLAUDE: simClaude,
     SPRINT_RUNNER_TEST_SCREENSHOT_DIR: screenshotDir,
     SPRINT_RUNNER_TEST_HOOKS: '1',
     // Makes sim-claude's steps take long enough that a test can pause/stop/reload in the middle.
@@ -110,7 +110,7 @@ async function main() {
         driverDir: path.join(stateDir, `driver-${name}`), screenshotDir, timeoutMs, log: verbose ? log : (l) => { if (/\[host (error|warn)/.test(l) || /FAIL|Error/.test(l)) log(l); },
       });
       const passed = judge(name, r, server);
-      if (!passed && !verbose) log(`host console (last lines):\n${r.hostLog.split('\n').slice(-40).join('\n')}`);
+      if (!passed && !verbose) log(`host console (last lines):\n${r.hostLog.split("\n").filter((l) => !l.includes("[sprint-runner-driver]")).slice(-40).join("\n")}`);
       return passed;
     };
 
@@ -137,7 +137,12 @@ async function main() {
       log(`installing ${path.basename(vsix)} with --install-extension`);
       await codeServerCli(stateDir, ['--install-extension', vsix]);
       const ws = copySampleWorkspace(stateDir);
-      ok = (await session('vsix', { stateDir, folder: ws, env: { SPRINT_RUNNER_TEST_SUITE: 'vsix' } })) && ok;
+      // The workbench runs extensionTestsPath only alongside a development extension: an empty probe
+      // extension plays that part, so the code under test is the installed .vsix.
+      const probe = path.join(stateDir, 'probe-extension');
+      mkdirSync(probe, { recursive: true });
+      writeFileSync(path.join(probe, 'package.json'), JSON.stringify({ name: 'sprint-runner-test-probe', publisher: 'sprint-runner', version: '0.0.0', engines: { vscode: '^1.90.0' } }));
+      ok = (await session('vsix', { stateDir, folder: ws, devPath: probe, env: { SPRINT_RUNNER_TEST_SUITE: 'vsix' } })) && ok;
     }
     if (requested.includes('selftest')) {
       const ws = copySampleWorkspace(path.join(runDir, 'selftest'));

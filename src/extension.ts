@@ -1,0 +1,123 @@
+// Composition root: builds the extension's parts around one SprintSessionHost and owns every
+// disposable through context.subscriptions. Activation only wires objects: the ledger is read when the
+// tree is shown, and sql.js + the engine load on the first run (SprintSessionHost.session()).
+
+import * as vscode from 'vscode';
+import { registerDashboard, type DashboardRegistration } from './vscode/dashboard/registerDashboard';
+import { openSprintSession } from './vscode/openSprintSession';
+import { PermissionConsent } from './vscode/PermissionConsent';
+import { registerSprintCommands } from './vscode/registerSprintCommands';
+import { SprintNotifications } from './vscode/SprintNotifications';
+import { SprintOutput } from './vscode/SprintOutput';
+import type { SprintRunnerApi, SprintRunnerStatus } from './vscode/SprintRunnerApi';
+import { SprintRunnerSettings } from './vscode/SprintRunnerSettings';
+import { SprintSessionHost } from './vscode/SprintSessionHost';
+import { runningText, SprintStatusBar } from './vscode/SprintStatusBar';
+import { SprintTreeProvider } from './vscode/SprintTreeProvider';
+import { SprintWebhook } from './vscode/webhook/SprintWebhook';
+
+/** Internals the integration tests observe (only present when SPRINT_RUNNER_TEST_HOOKS=1). */
+export interface SprintRunnerTestHooks {
+  activationMs: number;
+  isSessionOpen(): boolean;
+  dashboard(): DashboardRegistration;
+  treeView: vscode.TreeView<unknown>;
+  storageUri: vscode.Uri | undefined;
+  logUri: vscode.Uri;
+  /** Disposes the session as a window reload would (children cancelled, journal kept). */
+  simulateShutdown(): Promise<void>;
+}
+
+// deactivate() is the only hook VS Code awaits at shutdown; it needs the host activate() built.
+let host: SprintSessionHost | undefined;
+
+export function activate(context: vscode.ExtensionContext): SprintRunnerApi & { testing?: SprintRunnerTestHooks } {
+  const started = performance.now();
+  const own = <T extends vscode.Disposable>(d: T): T => {
+    context.subscriptions.push(d);
+    return d;
+  };
+  const settings = own(new SprintRunnerSettings());
+  const output = own(new SprintOutput());
+  const sessionHost = own(new SprintSessionHost(context, settings, openSprintSession(context.extensionUri.fsPath), output.log));
+  host = sessionHost;
+
+  const tree = own(new SprintTreeProvider(sessionHost, settings, output.log));
+  const treeView = own(vscode.window.createTreeView('sprintRunner.sprint', { treeDataProvider: tree, showCollapseAll: true }));
+  const syncTreeMessage = () => {
+    treeView.message = vscode.workspace.isTrusted ? undefined : 'Restricted Mode: read-only. Trust the workspace to run the sprint.';
+  };
+  syncTreeMessage();
+  own(vscode.workspace.onDidGrantWorkspaceTrust(syncTreeMessage));
+  own(new SprintStatusBar(sessionHost, settings));
+
+  const notifications = new SprintNotifications(settings);
+  const webhook = new SprintWebhook(
+    () => settings.current.webhookUrl,
+    () => vscode.workspace.name ?? 'Sprint Runner',
+    output.log,
+  );
+  own(
+    sessionHost.onDidEmit((e) => {
+      output.handle(e);
+      notifications.handle(e);
+      webhook.handle(e);
+    }),
+  );
+
+  let dashboard: DashboardRegistration | undefined;
+  const getDashboard = () => (dashboard ??= own(registerDashboard(context, sessionHost)));
+  // The serializer must exist at activation so a panel open before a reload comes back.
+  getDashboard();
+
+  const consent = new PermissionConsent(context.workspaceState);
+  for (const d of registerSprintCommands({ context, host: sessionHost, settings, tree, output, consent, dashboard: getDashboard })) own(d);
+  void vscode.commands.executeCommand('setContext', 'sprintRunner.activated', true);
+
+  const status = async (): Promise<SprintRunnerStatus> => {
+    const p = sessionHost.getProgress();
+    const state = sessionHost.getRunState();
+    const layout = await sessionHost.layout();
+    return {
+      state,
+      ...(p.batchId !== undefined ? { batchId: p.batchId } : {}),
+      ...(p.cycle !== undefined ? { cycle: p.cycle, maxCycles: p.maxCycles } : {}),
+      storyKeys: p.storyKeys,
+      ...(p.command ? { command: p.command, attempt: p.attempt } : {}),
+      costUsd: p.costUsd,
+      text: state === 'idle' ? 'Sprint: idle' : runningText(p),
+      ...(layout ? { ledgerPath: layout.ledgerPath } : {}),
+      stateDir: sessionHost.stateDir(),
+    };
+  };
+
+  const activationMs = performance.now() - started;
+  output.log.info(`Activated in ${activationMs.toFixed(1)} ms`);
+  const api: SprintRunnerApi & { testing?: SprintRunnerTestHooks } = {
+    apiVersion: 1,
+    run: (cycles) => sessionHost.run(cycles),
+    pause: () => sessionHost.pause(),
+    resume: () => sessionHost.resumeRun(),
+    stop: (reason) => sessionHost.stop(reason),
+    status,
+    onDidEmit: sessionHost.onDidEmit,
+  };
+  if (process.env.SPRINT_RUNNER_TEST_HOOKS === '1') {
+    api.testing = {
+      activationMs,
+      isSessionOpen: () => sessionHost.isSessionOpen,
+      dashboard: getDashboard,
+      treeView: treeView as vscode.TreeView<unknown>,
+      storageUri: context.storageUri,
+      logUri: context.logUri,
+      simulateShutdown: () => sessionHost.shutdown(),
+    };
+  }
+  return api;
+}
+
+/** Window closing or reloading: cancel the children, keep the journal so Resume continues. */
+export async function deactivate(): Promise<void> {
+  await host?.shutdown();
+  host = undefined;
+}

@@ -1,0 +1,141 @@
+// The one place that reads `sprintRunner.*` settings. Everything else gets a typed snapshot and an
+// event when it changes, so changes apply without a reload (the next run / the next render uses them).
+
+import * as vscode from 'vscode';
+
+export type RetrospectiveDisplay = 'dimmed' | 'hidden';
+
+export interface ClaudeCommand {
+  command: string;
+  args: string[];
+  /** Where the command came from, for the log and the permission prompt. */
+  source: 'setting' | 'environment' | 'default';
+}
+
+export interface SprintRunnerConfig {
+  claude: ClaudeCommand;
+  extraArgs: string[];
+  defaultModel?: string;
+  reviewModel: string;
+  permissionMode: string;
+  allowedTools: string[];
+  maxStoryReviews: number;
+  maxCodeReviews: number;
+  cheapModelFromAttempt: number;
+  defaultCycles: number | 'all';
+  projectContextMaxAgeHours: number;
+  stepTimeoutMinutes: number;
+  idleTimeoutMinutes: number;
+  budgetPerStoryUsd?: number;
+  budgetPerBatchUsd?: number;
+  ledgerPath?: string;
+  webhookUrl?: string;
+  retrospectives: RetrospectiveDisplay;
+  statusBarWhenIdle: boolean;
+}
+
+export const SECTION = 'sprintRunner';
+
+/**
+ * `SPRINT_RUNNER_CLAUDE` is a path to an executable, or a JSON array `["node", "/x/sim-claude.js"]`
+ * for a command with arguments (never split on spaces: paths may contain them).
+ */
+export function parseClaudeEnv(value: string): { command: string; args: string[] } | undefined {
+  const v = value.trim();
+  if (!v) return undefined;
+  if (v.startsWith('[')) {
+    try {
+      const parsed: unknown = JSON.parse(v);
+      if (Array.isArray(parsed) && parsed.length > 0 && parsed.every((x) => typeof x === 'string')) {
+        return { command: parsed[0] as string, args: parsed.slice(1) as string[] };
+      }
+    } catch {
+      // Not JSON after all: treat it as a path below.
+    }
+  }
+  return { command: v, args: [] };
+}
+
+function positive(n: unknown, fallback: number): number {
+  return typeof n === 'number' && Number.isFinite(n) && n > 0 ? n : fallback;
+}
+
+function optionalUsd(n: unknown): number | undefined {
+  return typeof n === 'number' && Number.isFinite(n) && n > 0 ? n : undefined;
+}
+
+function nonEmpty(s: unknown): string | undefined {
+  return typeof s === 'string' && s.trim() !== '' ? s.trim() : undefined;
+}
+
+function strings(a: unknown): string[] {
+  return Array.isArray(a) ? a.filter((x): x is string => typeof x === 'string' && x !== '') : [];
+}
+
+export function readSprintRunnerConfig(
+  scope: vscode.ConfigurationScope | undefined,
+  env: NodeJS.ProcessEnv = process.env,
+): SprintRunnerConfig {
+  const c = vscode.workspace.getConfiguration(SECTION, scope);
+  // An explicitly set command wins; otherwise the environment variable; otherwise `claude` on PATH.
+  const inspected = c.inspect<string>('claude.command');
+  const explicit = nonEmpty(
+    inspected?.workspaceFolderValue ?? inspected?.workspaceValue ?? inspected?.globalValue,
+  );
+  const fromEnv = env.SPRINT_RUNNER_CLAUDE ? parseClaudeEnv(env.SPRINT_RUNNER_CLAUDE) : undefined;
+  const claude: ClaudeCommand = explicit
+    ? { command: explicit, args: [], source: 'setting' }
+    : fromEnv
+      ? { ...fromEnv, source: 'environment' }
+      : { command: 'claude', args: [], source: 'default' };
+  const cycles = c.get<unknown>('run.defaultCycles', 2);
+  return {
+    claude,
+    extraArgs: strings(c.get('claude.extraArgs')),
+    defaultModel: nonEmpty(c.get('models.default')),
+    reviewModel: nonEmpty(c.get('models.review')) ?? 'haiku',
+    permissionMode: nonEmpty(c.get('claude.permissionMode')) ?? 'bypassPermissions',
+    allowedTools: strings(c.get('claude.allowedTools')),
+    maxStoryReviews: Math.floor(positive(c.get('reviews.maxStoryReviews'), 3)),
+    maxCodeReviews: Math.floor(positive(c.get('reviews.maxCodeReviews'), 10)),
+    cheapModelFromAttempt: Math.floor(positive(c.get('reviews.cheapModelFromAttempt'), 2)),
+    defaultCycles: cycles === 'all' ? 'all' : Math.floor(positive(typeof cycles === 'string' ? Number(cycles) : cycles, 2)),
+    projectContextMaxAgeHours: positive(c.get('projectContext.maxAgeHours'), 24),
+    stepTimeoutMinutes: positive(c.get('timeouts.stepMinutes'), 60),
+    idleTimeoutMinutes: positive(c.get('timeouts.idleMinutes'), 10),
+    budgetPerStoryUsd: optionalUsd(c.get('budgets.perStoryUsd')),
+    budgetPerBatchUsd: optionalUsd(c.get('budgets.perBatchUsd')),
+    ledgerPath: nonEmpty(c.get('ledger.path')),
+    webhookUrl: nonEmpty(c.get('webhook.url')),
+    retrospectives: c.get('tree.retrospectives') === 'hidden' ? 'hidden' : 'dimmed',
+    statusBarWhenIdle: c.get<boolean>('statusBar.showWhenIdle', true) !== false,
+  };
+}
+
+/** Reads the settings for the sprint's folder and tells listeners when any `sprintRunner.*` value changed. */
+export class SprintRunnerSettings implements vscode.Disposable {
+  private readonly changed = new vscode.EventEmitter<SprintRunnerConfig>();
+  readonly onDidChange = this.changed.event;
+  private readonly listener: vscode.Disposable;
+  private scope: vscode.ConfigurationScope | undefined;
+
+  constructor() {
+    this.listener = vscode.workspace.onDidChangeConfiguration((e) => {
+      if (e.affectsConfiguration(SECTION)) this.changed.fire(this.current);
+    });
+  }
+
+  /** The folder whose (folder-level) settings apply: the one holding the sprint ledger. */
+  setScope(scope: vscode.ConfigurationScope | undefined): void {
+    this.scope = scope;
+  }
+
+  get current(): SprintRunnerConfig {
+    return readSprintRunnerConfig(this.scope);
+  }
+
+  dispose(): void {
+    this.listener.dispose();
+    this.changed.dispose();
+  }
+}

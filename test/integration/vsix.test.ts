@@ -1,0 +1,23 @@
+// Session `vsix`: the packaged extension, installed with `code-server --install-extension`, is the one
+// running (not the development folder) and carries only what runs.
+import { strict as assert } from 'node:assert';
+import { existsSync } from 'node:fs';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { EXTENSION_ID, sprintRunner } from './workbench';
+
+describe('installed .vsix', () => {
+  it('runs from the extensions folder with its bundles, wasm, prompts and media, and no sources', async () => {
+    const api = await sprintRunner();
+    const ext = vscode.extensions.getExtension(EXTENSION_ID)!;
+    assert.ok(ext.isActive);
+    assert.match(ext.extensionPath, /[\\/]extensions[\\/]sprint-runner\.sprint-runner-/, `running from ${ext.extensionPath}`);
+    for (const f of ['dist/extension.js', 'dist/sql-wasm.wasm', 'dist/webview.js', 'prompts/dev-story.md', 'media/templates/sprint-status-template.yaml']) {
+      assert.ok(existsSync(path.join(ext.extensionPath, f)), `${f} missing from the .vsix`);
+    }
+    for (const f of ['src', 'test', 'node_modules', 'dist/extension.js.map', 'sample-workspace']) {
+      assert.ok(!existsSync(path.join(ext.extensionPath, f)), `${f} must not be packaged`);
+    }
+    assert.equal((await api.status()).state, 'idle');
+  });
+});
