@@ -67,7 +67,10 @@ export interface OpenDatabaseOptions {
 /** Loads the database file (moving a corrupt one aside), replays the journals, checkpoints. */
 export function openDatabase(o: OpenDatabaseOptions): OpenedDatabase {
   if (!o.stateDir) return { db: RunDatabase.create(o.SQL), replayed: 0, journals: [] };
-  if (!o.readOnly) fs.mkdirSync(o.stateDir, { recursive: true });
+  if (!o.readOnly) {
+    fs.mkdirSync(o.stateDir, { recursive: true });
+    removeStaleTempFiles(o.stateDir);
+  }
   const file = dbPath(o.stateDir);
   const db = loadDatabaseFile(o, file);
   const journals = journalFiles(o.stateDir);
@@ -78,6 +81,16 @@ export function openDatabase(o: OpenDatabaseOptions): OpenedDatabase {
     for (const journal of journals) fs.rmSync(journal, { force: true });
   }
   return { db, replayed, journals };
+}
+
+/**
+ * Temp files of atomic writes a killed process left behind (`.sprint-runner.db.<pid>.<time>.<n>.tmp`).
+ * Only the writer opens the store (it holds the state lock), so none of them is being written now.
+ */
+function removeStaleTempFiles(stateDir: string): void {
+  for (const name of fs.readdirSync(stateDir)) {
+    if (/^\.sprint-runner\.db\.\d+\.\d+\.\d+\.tmp$/.test(name)) fs.rmSync(path.join(stateDir, name), { force: true });
+  }
 }
 
 function loadDatabaseFile(o: OpenDatabaseOptions, file: string): RunDatabase {

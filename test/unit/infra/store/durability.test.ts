@@ -152,6 +152,50 @@ describe('SqlJsRunStore durability', () => {
     assert.deepEqual(warnings.filter((w) => !/corrupt journal line/.test(w)), []);
   });
 
+  it('survives kill -9 at random moments, including mid-open and mid-checkpoint, round after round', async function () {
+    this.timeout(90_000);
+    const rounds: { runId: string; killedAt: number; readyAt: number | undefined; saved: string[] }[] = [];
+    // Leftovers of a kill during an atomic write must not confuse the next open.
+    fs.writeFileSync(path.join(dir, `.sprint-runner.db.999999.${Date.now()}.0.tmp`), 'half a database');
+    for (let round = 1; round <= 4; round++) {
+      const runId = `round-${round}`;
+      const child = spawnFixture('appendUntilKilled.ts', [dir, runId]);
+      let readyAt: number | undefined;
+      void child.waitForLine(/^ready$/, 60_000).then(() => (readyAt = Date.now()), () => undefined);
+      // Random moments from spawn: during tsx start-up, the open (replay + checkpoint of the previous
+      // round's journal), appends, and the 250 ms step checkpoints.
+      await sleep(700 + Math.floor(Math.random() * 1800));
+      const killedAt = Date.now();
+      await child.kill9();
+      rounds.push({ runId, killedAt, readyAt, saved: child.lines.filter((l) => l.startsWith('saved ')).map((l) => l.slice(6)) });
+    }
+
+    const store = await SqlJsRunStore.open({ stateDir: dir, onWarning });
+    try {
+      const batches = await store.listBatches();
+      for (const r of rounds) {
+        const batch = batches.find((b) => b.runId === r.runId);
+        if (!batch) {
+          assert.equal(r.readyAt, undefined, `${r.runId} was ready, so its batch (created before "ready") must exist`);
+          continue;
+        }
+        const steps = await store.listSteps(batch.id);
+        for (const key of r.saved) assert.ok(steps.find((s) => s.stepKey === key)?.result, `${r.runId}: saved step ${key} has its result`);
+        const events = await store.listEvents({ batchId: batch.id });
+        const seqs = events.map((e) => Number(/progress line (\d+)/.exec(e.message ?? '')?.[1]));
+        assert.deepEqual(seqs, seqs.map((_, i) => i + 1), `${r.runId}: the surviving events are the first n, without gaps`);
+        if (r.readyAt !== undefined && r.killedAt - r.readyAt > 1200) {
+          assert.ok(events.length > 0 && events[events.length - 1].timestamp >= r.killedAt - 1000, `${r.runId}: no event older than 1 s before the kill is missing`);
+        }
+      }
+    } finally {
+      await store.close();
+    }
+    (await readDbFile(path.join(dir, 'sprint-runner.db'))).close();
+    assert.deepEqual(stateFiles(dir), ['sprint-runner.db'], 'journals replayed and temp files cleaned');
+    console.log(`      kill rounds: ${rounds.map((r) => `${r.runId} ${r.readyAt ? `ready ${r.killedAt - r.readyAt} ms` : 'not ready'}, ${r.saved.length} saved`).join('; ')}`);
+  });
+
   for (const damage of [
     { name: 'not SQLite at all', write: (file: string) => fs.writeFileSync(file, 'this is not a database\n'.repeat(20)) },
     { name: 'truncated', write: (file: string, good: Buffer) => fs.writeFileSync(file, good.subarray(0, Math.floor(good.length / 2))) },
