@@ -186,19 +186,21 @@ export class DashboardModel {
    */
   apply(event: SprintEvent, opts: { replay?: boolean } = {}): DashboardDelta[] {
     const out: DashboardDelta[] = [];
+    let resumedFromPause = false;
     const runChanged = () => out.push({ type: 'runStateChanged', run: structuredClone(this.run) });
     const cardChanged = (card: StoryCard) => out.push({ type: 'storyChanged', card: structuredClone(card) });
     switch (event.type) {
       case 'run:state':
+        resumedFromPause = this.run.state === 'paused' && event.state === 'running';
         this.settleRunState(event.state);
         runChanged();
         break;
       case 'batch:start':
         if (!event.resumed) {
+          if (this.run.batch && this.run.batch.id !== event.batchId) addUsage(this.earlierUsage, this.batchUsage());
           this.log = [];
           this.logDropped = 0;
           this.batchCommands = [];
-          if (this.run.batch && this.run.batch.id !== event.batchId) addUsage(this.earlierUsage, this.batchUsage());
           out.push({ type: 'logCleared' });
         }
         this.run.batch = {
@@ -347,7 +349,7 @@ export class DashboardModel {
       case 'error':
         break;
     }
-    const line = this.logLineOf(event);
+    const line = this.logLineOf(event, resumedFromPause);
     if (line) {
       this.log.push(line);
       if (this.log.length > MAX_LOG_LINES) {
@@ -466,7 +468,7 @@ export class DashboardModel {
     };
   }
 
-  private logLineOf(e: SprintEvent): LogLine | undefined {
+  private logLineOf(e: SprintEvent, resumedFromPause: boolean): LogLine | undefined {
     const line = (story: string, command: string, taskId: string, status: string, message: string, level: LogLevel = 'info'): LogLine => ({
       seq: ++this.seq,
       at: e.at,
@@ -479,7 +481,10 @@ export class DashboardModel {
     });
     switch (e.type) {
       case 'run:state':
-        return line('', 'run', '', e.state, `Run ${e.state}`);
+        // `running`/`idle` say nothing batch:start/end do not; pauses, stops and resumes are the operator's.
+        if (e.state === 'running') return resumedFromPause ? line('', 'run', '', 'resumed', 'Run resumed') : undefined;
+        if (e.state === 'idle') return undefined;
+        return line('', 'run', '', e.state, { pausing: 'Pausing after the current step', paused: 'Run paused', stopping: 'Stopping the run' }[e.state], e.state === 'stopping' ? 'warning' : 'info');
       case 'batch:start':
         return line('', 'batch', '', e.resumed ? 'resumed' : 'start',
           `Batch #${e.batchId} ${e.resumed ? 'resumed' : 'started'} (${e.maxCycles === null ? 'all cycles' : `${e.maxCycles} cycle${e.maxCycles === 1 ? '' : 's'}`})`);

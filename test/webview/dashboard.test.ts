@@ -63,7 +63,7 @@ describe('dashboard webview (headless Chromium)', function () {
     await post(page, ...deltas);
     await settle(page);
     const after = await page.evaluate(() => {
-      const rows = [...document.querySelectorAll('.log-row[data-seq]')] as (HTMLElement & { __mark?: boolean })[];
+      const rows = Array.from(document.querySelectorAll('.log-row[data-seq]')) as (HTMLElement & { __mark?: boolean })[];
       return { count: rows.length, marked: rows.filter((r) => r.__mark).length, last: rows.map((r) => r.textContent ?? '').at(-1) };
     });
     assert.equal(after.count, before + 2);
@@ -101,8 +101,8 @@ describe('dashboard webview (headless Chromium)', function () {
     await post(page, host.snapshot());
     await open('costs');
     const tables = await page.evaluate(() =>
-      [...document.querySelectorAll('table.cost-table')].map((t) => ({
-        rows: [...t.querySelectorAll('tbody tr td.cost')].map((td) => Number((td.textContent ?? '').replace('$', ''))),
+      Array.from(document.querySelectorAll('table.cost-table')).map((t) => ({
+        rows: Array.from(t.querySelectorAll('tbody tr td.cost')).map((td) => Number((td.textContent ?? '').replace('$', ''))),
         total: Number((t.querySelector('tfoot td.cost')?.textContent ?? '').replace('$', '')),
       })),
     );
@@ -133,7 +133,7 @@ describe('dashboard webview (headless Chromium)', function () {
       imgs: document.querySelectorAll('img').length,
       bolds: document.querySelectorAll('#app b').length,
       scripts: document.querySelectorAll('#app script').length,
-      lastLog: [...document.querySelectorAll('.log-row[data-seq]')].map((e) => e.textContent).join('\n'),
+      lastLog: Array.from(document.querySelectorAll('.log-row[data-seq]')).map((e) => e.textContent).join('\n'),
       card: document.querySelector('.column-blocked .card-blocked')?.textContent,
     }));
     assert.equal(r.pwned, undefined);
@@ -174,7 +174,7 @@ describe('dashboard webview (headless Chromium)', function () {
     await settle(page);
     const atEnd = await page.evaluate(() => ({
       rows: document.querySelectorAll('.log-row[data-seq]').length,
-      last: Math.max(...[...document.querySelectorAll('.log-row[data-seq]')].map((r) => Number((r as HTMLElement).dataset.seq))),
+      last: Math.max(...Array.from(document.querySelectorAll('.log-row[data-seq]')).map((r) => Number((r as HTMLElement).dataset.seq))),
     }));
     assert.ok(atEnd.rows < 80, `${atEnd.rows} rows in the DOM`);
     assert.equal(atEnd.last, 10_000, 'auto-scroll shows the newest line');
@@ -184,7 +184,7 @@ describe('dashboard webview (headless Chromium)', function () {
       v.scrollTop = 5000 * 22;
     });
     await settle(page);
-    const middle = await page.evaluate(() => [...document.querySelectorAll('.log-row[data-seq]')].map((r) => r.textContent ?? ''));
+    const middle = await page.evaluate(() => Array.from(document.querySelectorAll('.log-row[data-seq]')).map((r) => r.textContent ?? ''));
     assert.ok(middle.some((t) => t.includes('line 5001')), 'line 5001 is rendered after scrolling there');
     assert.ok(middle.length < 80);
     const deltas = Array.from({ length: 50 }, (_, i) => ({ type: 'eventAppended' as const, rev: i + 1, line: line(10_001 + i) }));
