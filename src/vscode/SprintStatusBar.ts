@@ -36,9 +36,11 @@ export class SprintStatusBar implements vscode.Disposable {
     this.pause.text = '$(debug-pause)';
     this.pause.tooltip = 'Pause the sprint after the current step';
     this.pause.command = SprintCommands.pause;
+    this.pause.accessibilityInformation = { label: 'Pause the sprint', role: 'button' };
     this.stop.text = '$(debug-stop)';
     this.stop.tooltip = 'Stop the sprint (cancels the running agent; Resume continues later)';
     this.stop.command = SprintCommands.stop;
+    this.stop.accessibilityInformation = { label: 'Stop the sprint', role: 'button' };
     this.disposables.push(this.main, this.pause, this.stop, host.onDidChangeState(() => this.render()), settings.onDidChange(() => this.render()));
     this.render();
   }

@@ -1,6 +1,7 @@
 // Helpers for suites running inside the extension host: the extension's API, polling for UI round
 // trips, and requests to the test driver (scripts/vscode-test/WorkbenchDriver.mjs) for what only the
 // browser side can do: screenshots, reading the rendered workbench, clicking in webviews.
+import { randomUUID } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
@@ -50,13 +51,13 @@ export async function waitFor<T>(probe: () => T | undefined | false | Promise<T 
   throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what}${last ? ` (last error: ${(last as Error).message})` : ''}`);
 }
 
-let nextRequest = 1;
 
 /** Asks the driver (outside the extension host) to do something in the browser; resolves with its answer. */
 export async function driver<T = Record<string, unknown>>(request: Record<string, unknown>, timeoutMs = 20_000): Promise<T> {
   const dir = process.env.SPRINT_RUNNER_TEST_DRIVER_DIR;
   if (!dir) throw new Error('No test driver (SPRINT_RUNNER_TEST_DRIVER_DIR unset): this needs scripts/vscode-test/runTests.mjs');
-  const id = `${process.pid}-${nextRequest++}`;
+  // Each suite file is its own bundle (own module state): ids must be unique across them.
+  const id = randomUUID();
   console.log(`[sprint-runner-driver] ${JSON.stringify({ ...request, id })}`);
   const file = path.join(dir, `${id}.json`);
   const answer = await waitFor(() => existsSync(file) && (JSON.parse(readFileSync(file, 'utf8')) as T & { error?: string }), `the driver to answer ${JSON.stringify(request)}`, timeoutMs);
