@@ -1,0 +1,220 @@
+// The engine's Agent backed by the real `claude -p` CLI (or sim-claude, which speaks the same protocol).
+
+import { existsSync, promises as fsp } from 'node:fs';
+import * as path from 'node:path';
+import { extractDeferredItems, type Agent, type AgentActivity, type AgentRequest, type AgentResult } from '../../core/agent/AgentContract';
+import { commandLabel, REVIEW_COMMANDS } from '../../core/commands';
+import { buildClaudeArgs, DEFAULT_PERMISSION, type PermissionStrategy } from '../../core/claude/ClaudeInvocation';
+import { ClaudeRunTranscript } from '../../core/claude/ClaudeRunTranscript';
+import { ClaudeStreamParser } from '../../core/claude/ClaudeStreamParser';
+import { classifyOutcome } from '../../core/claude/classifyOutcome';
+import { extractProgressRows } from '../../core/claude/progressCsv';
+import { StreamRenderer } from '../../core/claude/StreamRenderer';
+import { parseStoryKey } from '../../core/ledger/storyKeys';
+import { writeFileAtomic } from '../NodeFileSystem';
+import { ChildRegistry } from './ChildRegistry';
+import { ClaudeProcess } from './ClaudeProcess';
+
+export interface ClaudeModels {
+  /** Model when the request names none (undefined: the CLI's own default). */
+  default?: string;
+  /** Model for review attempts ≥ 2 when the request names none (003: "haiku"). */
+  review?: string;
+  /** Alias → full model id, applied to whatever model is chosen (`{ haiku: 'claude-haiku-4-5' }`). */
+  aliases?: Record<string, string>;
+}
+
+export interface ClaudeTimeouts {
+  /** Wall-clock limit per step (default 60 min). */
+  wallMs?: number;
+  /** Longest silence on stdout/stderr (default 15 min: long answers and tool runs print nothing). */
+  idleMs?: number;
+  /** Between SIGINT and SIGKILL when stopping (default 3 s). */
+  stopGraceMs?: number;
+}
+
+export interface ClaudeAgentOptions {
+  /** Program to run: `claude` on PATH, an absolute path, or e.g. `dist/sim-claude.js` (has a shebang). */
+  command?: string;
+  /** Arguments placed before the CLI flags (e.g. `['dist/sim-claude.js']` with command `node`). */
+  commandArgs?: string[];
+  /** Appended after the generated flags (setting sprintRunner.claude.extraArgs). */
+  extraArgs?: string[];
+  /** Where `<stepKey>-<timestamp>.ndjson` logs go. */
+  logDir: string;
+  /** children.json (orphan registry) and the appended-system-prompt files live here. */
+  stateDir: string;
+  models?: ClaudeModels;
+  permission?: PermissionStrategy;
+  maxTurns?: number;
+  timeouts?: ClaudeTimeouts;
+  /** Absolute path of media/sprint-log.sh, exported to the child as SPRINT_RUNNER_LOG. */
+  progressHelperPath?: string;
+  /** Extra environment for every child (below the request's own variables). */
+  env?: Record<string, string>;
+  /** How often a running child's process tree is snapshotted (default 2 s). */
+  snapshotIntervalMs?: number;
+}
+
+export const DEFAULT_WALL_TIMEOUT_MS = 60 * 60_000;
+export const DEFAULT_IDLE_TIMEOUT_MS = 15 * 60_000;
+
+/** Finds media/sprint-log.sh next to the bundle (dist/ → ../media) or the sources (src/infra/claude → ../../../media). */
+export function defaultProgressHelperPath(): string {
+  const candidates = [path.resolve(__dirname, '..', 'media', 'sprint-log.sh'), path.resolve(__dirname, '..', '..', '..', 'media', 'sprint-log.sh')];
+  return candidates.find((c) => existsSync(c)) ?? candidates[0];
+}
+
+export function sanitiseForFileName(s: string): string {
+  return s.replace(/[^A-Za-z0-9._-]+/g, '_').replace(/^[._]+/, '').slice(0, 120) || 'step';
+}
+
+function timestampForFile(d: Date): string {
+  return d.toISOString().replace(/[:.]/g, '-');
+}
+
+export class ClaudeAgent implements Agent {
+  private readonly registry: ChildRegistry;
+  private readonly running = new Set<ClaudeProcess>();
+  private disposed = false;
+
+  constructor(private readonly options: ClaudeAgentOptions) {
+    this.registry = new ChildRegistry(options.stateDir);
+  }
+
+  /** The model for a request: its own, else review model for review attempt ≥ 2, else the default; aliases applied. */
+  modelFor(request: Pick<AgentRequest, 'model' | 'command' | 'attempt'>): string | undefined {
+    const m = this.options.models;
+    let model = request.model;
+    if (!model && REVIEW_COMMANDS.includes(request.command) && request.attempt >= 2) model = m?.review;
+    model ??= m?.default;
+    return model ? (m?.aliases?.[model] ?? model) : undefined;
+  }
+
+  async execute(request: AgentRequest): Promise<AgentResult> {
+    const o = this.options;
+    const started = Date.now();
+    const storyIds = request.storyKeys.map((k) => parseStoryKey(k)?.shortId ?? k);
+    const renderer = new StreamRenderer({ storyIds, command: request.command, attempt: request.attempt });
+    const emit = (a: AgentActivity): void => {
+      try {
+        request.onActivity?.(a);
+      } catch {
+        // A listener's failure must not kill the child's stream handling.
+      }
+    };
+    if (this.disposed || request.signal.aborted) {
+      return { outcome: 'cancelled', outputText: '', errorClass: 'cancelled', message: 'stopped before the agent started', deferredItems: [] };
+    }
+
+    await fsp.mkdir(o.logDir, { recursive: true });
+    await fsp.mkdir(o.stateDir, { recursive: true });
+    const base = `${sanitiseForFileName(request.stepKey)}-${timestampForFile(new Date(started))}`;
+    const logFile = path.join(o.logDir, `${base}.ndjson`);
+    let systemPromptFile: string | undefined;
+    if (request.systemPrompt) {
+      const dir = path.join(o.stateDir, 'system-prompts');
+      await fsp.mkdir(dir, { recursive: true });
+      systemPromptFile = path.join(dir, `${base}.md`);
+      await writeFileAtomic(systemPromptFile, request.systemPrompt);
+    }
+
+    let args: string[];
+    try {
+      args = [
+        ...(o.commandArgs ?? []),
+        ...buildClaudeArgs({ model: this.modelFor(request), systemPromptFile, maxTurns: o.maxTurns, permission: o.permission ?? DEFAULT_PERMISSION, extraArgs: o.extraArgs }),
+      ];
+    } catch (err) {
+      return { outcome: 'permanent', outputText: '', errorClass: 'invalid-settings', message: (err as Error).message, deferredItems: [] };
+    }
+
+    const label = commandLabel(request.command, request.attempt);
+    const env: Record<string, string | undefined> = {
+      ...process.env,
+      ...o.env,
+      SPRINT_RUNNER_COMMAND: request.command,
+      SPRINT_RUNNER_COMMAND_LABEL: label,
+      SPRINT_RUNNER_STORY_KEYS: request.storyKeys.join(','),
+      SPRINT_RUNNER_STORY_IDS: storyIds.join(','),
+      SPRINT_RUNNER_EPIC_ID: request.epicId,
+      SPRINT_RUNNER_ATTEMPT: String(request.attempt),
+      SPRINT_RUNNER_RUN_ID: request.runId,
+      ...request.env,
+      SPRINT_RUNNER_LOG: o.progressHelperPath ?? defaultProgressHelperPath(),
+    };
+
+    const parser = new ClaudeStreamParser();
+    const run = new ClaudeRunTranscript();
+    const command = o.command ?? 'claude';
+    const proc = new ClaudeProcess({
+      command,
+      args,
+      cwd: request.cwd,
+      env,
+      stdin: request.prompt,
+      logFile,
+      wallTimeoutMs: o.timeouts?.wallMs ?? DEFAULT_WALL_TIMEOUT_MS,
+      idleTimeoutMs: o.timeouts?.idleMs ?? DEFAULT_IDLE_TIMEOUT_MS,
+      stopGraceMs: o.timeouts?.stopGraceMs ?? 3000,
+      snapshotIntervalMs: o.snapshotIntervalMs ?? 2000,
+      registry: this.registry,
+      stepKey: request.stepKey,
+      signal: request.signal,
+      onLine: (line) => {
+        for (const ev of parser.parseLine(line)) {
+          run.add(ev);
+          switch (ev.kind) {
+            case 'init':
+              emit({ kind: 'session', sessionId: ev.sessionId, model: ev.model, permissionMode: ev.permissionMode });
+              break;
+            case 'api-retry':
+              emit({ kind: 'retry', attempt: ev.attempt, maxRetries: ev.maxRetries, error: ev.error, status: ev.errorStatus });
+              break;
+            case 'tool-result':
+              for (const row of extractProgressRows(ev.content)) emit({ kind: 'progress', row });
+              break;
+            case 'warning':
+              emit({ kind: 'warning', message: ev.message });
+              break;
+            default:
+              break;
+          }
+          for (const out of renderer.render(ev)) emit({ kind: 'output', line: out });
+        }
+      },
+    });
+    this.running.add(proc);
+    let end;
+    try {
+      end = await proc.run();
+    } finally {
+      this.running.delete(proc);
+      if (systemPromptFile) await fsp.rm(systemPromptFile, { force: true });
+    }
+    if (end.spawnError) await fsp.rm(logFile, { force: true });
+    const verdict = classifyOutcome(run, end);
+    const usage = run.usage();
+    if (usage && usage.model === undefined) usage.model = this.modelFor(request);
+    const outputText = run.outputText;
+    emit({ kind: 'output', line: renderer.finish(verdict.outcome, Date.now() - started, usage, verdict.message) });
+    if (end.stderr.trim() && verdict.outcome === 'success') emit({ kind: 'warning', message: `claude stderr: ${end.stderr.trim().slice(0, 500)}` });
+    return {
+      outcome: verdict.outcome,
+      outputText,
+      message: verdict.message,
+      errorClass: verdict.errorClass,
+      usage,
+      deferredItems: extractDeferredItems(outputText),
+      logFile: end.spawnError ? undefined : logFile,
+      exitCode: end.exitCode,
+      signal: end.signal,
+    };
+  }
+
+  /** Stops every running child (SIGINT → SIGKILL → their process groups) and refuses new work. */
+  async dispose(): Promise<void> {
+    this.disposed = true;
+    await Promise.all([...this.running].map((p) => p.dispose()));
+  }
+}
