@@ -17,8 +17,12 @@ git('-c', 'user.name=Sprint Runner demo', '-c', 'user.email=demo@sprint-runner.i
 console.log(`Sample BMAD workspace: ${workspace}`);
 console.log(`Agent: sim-claude (simulated Claude CLI, no account needed)\n`);
 const cli = path.join(root, 'dist', 'cli.js');
+// Like the real CLI, sim-claude refuses bypassPermissions as root unless IS_SANDBOX=1; the demo's
+// workspace is a throw-away copy, which is what that variable declares.
+const env = process.getuid?.() === 0 ? { ...process.env, IS_SANDBOX: '1' } : process.env;
 const run = spawnSync(process.execPath, [cli, 'run', '--cycles', cycles, '--workspace', workspace, '--claude', path.join(root, 'dist', 'sim-claude.js')], {
   stdio: 'inherit',
+  env,
 });
 console.log('\nWhere things are now:');
 spawnSync(process.execPath, [cli, 'status', '--workspace', workspace], { stdio: 'inherit' });

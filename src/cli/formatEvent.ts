@@ -25,8 +25,8 @@ export function formatEvent(e: SprintEvent): string | undefined {
       return `  ▷ ${e.command}${e.attempt > 1 || e.command.endsWith('review') ? ` #${e.attempt}` : ''} · ${e.storyKeys.join(', ')}${e.model ? ` · ${e.model}` : ''}`;
     case 'command:end':
       if (e.replayed) return `  ↺ ${e.command} #${e.attempt} · ${e.storyKeys.join(', ')}: already done (from the journal)`;
-      if (e.outcome === 'success') return undefined; // the agent's own renderer printed the ✓ line
-      return `  ✗ ${e.command} #${e.attempt} · ${e.storyKeys.join(', ')}: ${e.outcome}${e.message ? ` — ${e.message}` : ''}`;
+      // The agent's own renderer already printed its ✓/✗ line for a command that ran.
+      return undefined;
     case 'command:output':
       return `  ${e.line}`;
     case 'command:progress':
