@@ -277,7 +277,20 @@ describe('dashboard webview (headless Chromium)', function () {
       await page.evaluate(() => sessionStorage.clear());
       const host = new ScenarioHost({ events: runningBatchEvents(), budgets: { batchUsd: 5 } });
       await post(page, host.snapshot());
-      for (const tab of ['run', 'board', 'costs']) {
+      await post(page, { type: 'history', batches: [
+        { id: 6, startedAt: T0 - 7_200_000, endedAt: T0 - 3_600_000, batchMode: 'fixed', maxCycles: 2, cyclesCompleted: 2, status: 'completed', reason: null, storiesDone: ['1-1-project-setup'], storiesBlocked: ['1-2-auth-flow'], durationMs: 3_600_000, usage: usage(3.21), commands: 14 },
+        { id: 5, startedAt: T0 - 90_000_000, endedAt: T0 - 89_000_000, batchMode: 'all', maxCycles: null, cyclesCompleted: 1, status: 'stopped', reason: 'Stopped by the user', storiesDone: [], storiesBlocked: [], durationMs: 1_000_000, usage: usage(0.4), commands: 3 },
+      ] });
+      await post(page, { type: 'timeline', timeline: {
+        storyKey: STORIES[0].key, usage: usage(0.73), durationMs: 147_000,
+        commands: [
+          { batchId: 7, cycle: 1, command: 'create-story', attempt: 1, label: 'create-story', startedAt: T0 + 2000, endedAt: T0 + 90_000, durationMs: 88_000, outcome: 'success', usage: usage(0.42), logPath: '/ws/.sprint-runner/logs/c1-create-story.ndjson', summary: 'Story file written (files:2, lines:280)',
+            phases: [{ taskId: 'setup', startedAt: T0 + 3000, endedAt: T0 + 20_000, durationMs: 17_000, message: 'Setup complete (files:1)' }, { taskId: 'analyze', startedAt: T0 + 21_000, endedAt: T0 + 40_000, durationMs: 19_000, message: 'Requirements analyzed (sections:6)' }] },
+          { batchId: 7, cycle: 1, command: 'story-review', attempt: 1, label: 'story-review-1', startedAt: T0 + 91_000, endedAt: T0 + 150_000, durationMs: 59_000, outcome: 'success', usage: usage(0.31), logPath: null, summary: null, phases: [] },
+          { batchId: 7, cycle: 1, command: 'dev-story', attempt: 1, label: 'dev-story', startedAt: T0 + 152_000, endedAt: null, durationMs: null, outcome: null, usage: usage(0), logPath: null, summary: null,
+            phases: [{ taskId: 'implement', startedAt: T0 + 153_000, message: 'Writing test files' }] },
+        ] } });
+      for (const tab of ['run', 'board', 'timeline', 'costs', 'history']) {
         await open(tab);
         await settle(page);
         await page.screenshot({ path: path.join(SCREENSHOTS, `${tab}-${theme}.png`) });
