@@ -48,6 +48,12 @@ export interface SqlJsRunStoreOptions {
   thread?: 'worker' | 'in-process';
   /** How often buffered journal lines are written, in ms. Default 200. */
   journalFlushMs?: number;
+  /**
+   * CPU priority of the database's worker thread (Linux). `low`: nice 10, so under contention the
+   * editor's threads win and the database work waits (events stay durable in the journal meanwhile);
+   * meant for the extension host. `normal` (default): predictable ingest speed, for the CLI and benches.
+   */
+  databasePriority?: 'low' | 'normal';
 }
 
 /** What a previous process left running, as closed by reconcileOrphans. */
@@ -90,7 +96,14 @@ export class SqlJsRunStore implements RunStore {
     const clock = opts.clock ?? { now: () => Date.now() };
     const warn = opts.onWarning ?? ((m: string) => process.emitWarning(m, 'SprintRunnerStateWarning'));
     const readOnly = opts.readOnly ?? false;
-    const backendOptions: StoreBackendOptions = { stateDir: opts.stateDir, wasmBinary: opts.wasmBinary, readOnly, now: clock.now(), warn };
+    const backendOptions: StoreBackendOptions = {
+      stateDir: opts.stateDir,
+      wasmBinary: opts.wasmBinary,
+      readOnly,
+      now: clock.now(),
+      warn,
+      lowPriority: opts.databasePriority === 'low',
+    };
     const thread = opts.thread ?? (opts.stateDir ? 'worker' : 'in-process');
     const { backend, info } = thread === 'worker' ? await WorkerStoreBackend.open(backendOptions) : await InProcessStoreBackend.open(backendOptions);
     // Opening replayed and deleted every journal (unless read-only), so a fresh one starts now.

@@ -1,5 +1,5 @@
 // The main thread's append-only NDJSON journal of StoreOps. Appends are buffered in memory and handed
-// to an asynchronous positional write at most every `flushMs` (or once 1 MB is buffered), so an event
+// to an asynchronous positional write at most every `flushMs` (or once 256 KB is buffered), so an event
 // costs a JSON.stringify and an array push and the write itself runs on libuv's thread pool. A kill -9
 // loses at most the last `flushMs` of changes (the kernel keeps what was written when a process dies).
 // No fsync: power loss is not covered (docs/state.md).
@@ -12,7 +12,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { activeJournalPath } from './DatabaseFiles';
 
-const MAX_BUFFERED_BYTES = 1 << 20;
+/** Queue a write once this much is buffered: bounds the main thread's string-to-bytes copy per write. */
+const MAX_BUFFERED_BYTES = 256 * 1024;
 
 interface Chunk {
   data: Buffer;

@@ -37,4 +37,6 @@ export interface StoreBackendOptions {
   readOnly: boolean;
   now: number;
   warn: (message: string) => void;
+  /** Worker only: lower the database thread's CPU priority (default false). */
+  lowPriority?: boolean;
 }

@@ -9,6 +9,8 @@ export interface StoreWorkerData {
   wasmBinary?: Uint8Array;
   readOnly: boolean;
   now: number;
+  /** Run the worker thread at a lower CPU priority (nice 10) than the thread that opened the store. */
+  lowPriority: boolean;
 }
 
 export type ToStoreWorker =

@@ -1,6 +1,9 @@
 // Entry of the worker thread that owns the run database (bundled as dist/store-worker.js). It applies
 // ops in transactions and does the exports, so neither blocks the editor's event loop.
 
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import { parentPort, workerData } from 'node:worker_threads';
 import { loadSqlJs } from '../sqlJsLoader';
 import { dbPath, openDatabase, writeCheckpoint } from './DatabaseFiles';
@@ -20,7 +23,21 @@ function warn(message: string): void {
   post({ kind: 'warning', message });
 }
 
+/**
+ * Database work is background work: under CPU contention the thread that runs the editor (or the CLI's
+ * engine) should win. Linux lets a thread have its own nice value; elsewhere this does nothing.
+ */
+function lowerThreadPriority(): void {
+  try {
+    const tid = Number(path.basename(fs.readlinkSync('/proc/thread-self')));
+    if (Number.isInteger(tid) && tid > 0) os.setPriority(tid, Math.max(os.getPriority(tid), 10));
+  } catch {
+    // No /proc/thread-self (not Linux) or not permitted: run at the process's priority.
+  }
+}
+
 async function start(): Promise<void> {
+  if (data.lowPriority) lowerThreadPriority();
   let db: RunDatabase;
   try {
     const SQL = await loadSqlJs(data.wasmBinary);

@@ -1,5 +1,6 @@
 import { strict as assert } from 'node:assert';
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import { SqlJsRunStore } from '../../../../src/infra/SqlJsRunStore';
 import { loadSqlJs } from '../../../../src/infra/sqlJsLoader';
 import type { SprintEvent } from '../../../../src/core/SprintEvents';
@@ -256,6 +257,25 @@ describe('SqlJsRunStore — lifecycle', () => {
       assert.equal(fs.statSync(`${dir}/sprint-runner.db`).mtimeMs, dbBefore, 'a reader never writes the file');
     } finally {
       removeDir(dir);
+    }
+  });
+
+  it('can run the database thread at a lower CPU priority (nice 10), leaving this thread as it is', async function () {
+    if (!fs.existsSync('/proc/self/task')) this.skip();
+    const niceOfThreads = (): number[] =>
+      fs.readdirSync('/proc/self/task').map((tid) => {
+        const stat = fs.readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
+        return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16]);
+      });
+    const before = niceOfThreads().filter((n) => n === 10).length;
+    const ownPriority = os.getPriority();
+    const store = await SqlJsRunStore.open({ stateDir: tempStateDir('nice'), databasePriority: 'low' });
+    try {
+      assert.equal(niceOfThreads().filter((n) => n === 10).length, before + 1, 'exactly one more thread runs at nice 10');
+      assert.equal(os.getPriority(), ownPriority, 'the opening thread keeps its priority');
+    } finally {
+      await store.close();
+      removeDir(store.stateDir!);
     }
   });
 
