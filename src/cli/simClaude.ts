@@ -625,20 +625,23 @@ async function apiFailure(ctx: SimContext, kind: string): Promise<number> {
 
 async function hang(ctx: SimContext): Promise<number> {
   const id = newToolId();
-  assistant(ctx, { type: 'tool_use', id, name: 'Bash', input: { command: `sleep ${ctx.rule.sleepSeconds ?? 1000} &`, description: 'Long-running background job' } });
-  // Like the Bash tool: the job runs in its own session; it outlives us unless the orchestrator kills it.
-  const bg = spawn('sleep', [String(ctx.rule.sleepSeconds ?? 1000)], { detached: true, stdio: 'ignore' });
-  bg.unref();
-  const keepAlive = setInterval(() => undefined, 60_000);
-  return new Promise<number>((resolve) => {
+  // The CLI handles SIGINT all along: install the handler before the tool starts.
+  const interrupted = new Promise<number>((resolve) => {
     process.on('SIGINT', () => {
       if (ctx.rule.ignoreSigint) return;
-      clearInterval(keepAlive);
       toolResult(ctx, id, '[Request interrupted by user for tool use]', true, 'Error: [Request interrupted by user for tool use]');
       resultLine(ctx, { subtype: 'error_during_execution', is_error: true, errors: ['Request was aborted.'], terminal_reason: 'aborted' });
       resolve(1);
     });
   });
+  assistant(ctx, { type: 'tool_use', id, name: 'Bash', input: { command: `sleep ${ctx.rule.sleepSeconds ?? 1000} &`, description: 'Long-running background job' } });
+  // Like the Bash tool: the job runs in its own session; it outlives us unless the orchestrator kills it.
+  const bg = spawn('sleep', [String(ctx.rule.sleepSeconds ?? 1000)], { detached: true, stdio: 'ignore' });
+  bg.unref();
+  const keepAlive = setInterval(() => undefined, 60_000);
+  const code = await interrupted;
+  clearInterval(keepAlive);
+  return code;
 }
 
 async function simulate(ctx: SimContext): Promise<number> {

@@ -181,7 +181,11 @@ export class ClaudeProcess {
       const child = this.child;
       if (!child) return;
       signalProcess(child.pid, 'SIGINT');
-      if (!(await this.waitExit(this.o.stopGraceMs))) {
+      // Keep collecting while the CLI winds down: a process it starts in this window is still its child.
+      const watch = setInterval(() => void this.snapshot(), 50);
+      const exitedInTime = await this.waitExit(this.o.stopGraceMs);
+      clearInterval(watch);
+      if (!exitedInTime) {
         if (await isSameProcessAlive(child.pid, child.startTime)) signalProcess(child.pid, 'SIGKILL');
         await this.waitExit(2000);
       }

@@ -152,7 +152,7 @@ describe('ClaudeAgent with sim-claude (real processes)', function () {
   it('idle timeout: a silent child is stopped and its background job in another session is gone', async () => {
     const ws = makeWorkspace();
     const n = nextSleep();
-    const res = await agentFor(ws, { delayMs: 5, rules: [{ fail: 'hang', sleepSeconds: n }] }, { timeouts: { idleMs: 800, stopGraceMs: 1500 } }).execute(aRequest(ws));
+    const res = await agentFor(ws, { delayMs: 5, rules: [{ fail: 'hang', sleepSeconds: n }] }, { timeouts: { idleMs: 1500, stopGraceMs: 1500 } }).execute(aRequest(ws));
     assert.equal(res.outcome, 'agent-failure');
     assert.equal(res.errorClass, 'idle-timeout');
     assert.match(res.message ?? '', /printed nothing for longer than the idle timeout/);
