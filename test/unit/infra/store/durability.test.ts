@@ -271,6 +271,29 @@ describe('SqlJsRunStore durability', () => {
     assert.deepEqual(warnings, []);
   });
 
+  it('if the database thread dies, reads fail with a clear error, events keep going to the journal, and the next open has them', async () => {
+    const store = await SqlJsRunStore.open({ stateDir: dir, onWarning, journalFlushMs: 20 });
+    const batch = await store.createBatch({ runId: 'r', startedAt: 1, options: runOptions() });
+    // Reaching into the store to kill its worker the way a crash (e.g. out of memory) would.
+    const worker = (store as unknown as { backend: { worker: import('node:worker_threads').Worker } }).backend.worker;
+    await worker.terminate();
+    await assert.rejects(store.listEvents({}), /state database worker exited/);
+    assert.ok(warnings.some((w) => /worker exited.*journal/.test(w)), warnings.join('\n'));
+    for (let i = 0; i < 5; i++) store.appendEvent(aProgressEvent(i, { batchId: batch.id }));
+    await sleep(100);
+    await assert.rejects(store.close(), /could not write .*sprint-runner\.db.*kept in the journal/);
+
+    warnings = [];
+    const again = await SqlJsRunStore.open({ stateDir: dir, onWarning });
+    try {
+      assert.equal((await again.listEvents({ batchId: batch.id })).length, 5);
+    } finally {
+      await again.close();
+    }
+    assert.deepEqual(warnings, []);
+    assert.deepEqual(stateFiles(dir), ['sprint-runner.db']);
+  });
+
   it('refuses a database from a newer Sprint Runner without touching it', async () => {
     const store = await SqlJsRunStore.open({ stateDir: dir, thread: 'in-process' });
     await store.close();
