@@ -3,7 +3,7 @@
 // temp dir, starts code-server, runs each session in chromium and fails when a test fails, no test
 // ran, the result file disagrees with the workbench, the extension host died, or time ran out.
 //
-// Sessions (the `--session` flag picks some; default: all but `selftest`):
+// Sessions (`--session a,b` or SPRINT_RUNNER_TEST_SESSIONS picks some; default: all four):
 //   main          the suite on a fresh copy of the sample workspace
 //   reload        a run interrupted by a window reload (page reloaded, new extension host) then resumed
 //   vsix          `npm run package`'s .vsix installed with --install-extension, activated
@@ -23,7 +23,7 @@ const flag = (name) => { const i = argv.indexOf(name); return i >= 0 ? argv[i + 
 const verbose = argv.includes('--verbose') || process.env.SPRINT_RUNNER_TEST_VERBOSE === '1';
 const keep = argv.includes('--keep');
 const timeoutMs = Number(process.env.SPRINT_RUNNER_TEST_TIMEOUT_MS || 240_000);
-const requested = (flag('--session') ?? 'main,reload').split(',').map((s) => s.trim()).filter(Boolean);
+const requested = (flag('--session') ?? process.env.SPRINT_RUNNER_TEST_SESSIONS ?? 'main,reload,vsix,selftest').split(',').map((s) => s.trim()).filter(Boolean);
 
 /** Every server this run started, stopped on the way out whatever happens. */
 const servers = [];
@@ -91,8 +91,6 @@ async function main() {
     SPRINT_RUNNER_CLAUDE: simClaude,
     SPRINT_RUNNER_TEST_SCREENSHOT_DIR: screenshotDir,
     SPRINT_RUNNER_TEST_HOOKS: '1',
-    // Makes sim-claude's steps take long enough that a test can pause/stop/reload in the middle.
-    SIM_CLAUDE_DELAY_MS: process.env.SIM_CLAUDE_DELAY_MS ?? '150',
   };
   try {
     const session = async (name, o) => {
@@ -126,9 +124,12 @@ async function main() {
       const ws = copySampleWorkspace(stateDir);
       const server = await startCodeServer({ stateDir });
       servers.push(server);
-      const env = { SIM_CLAUDE_DELAY_MS: '1500' };
+      // Slow phases so the window goes away in the middle of a step.
+      const scenario = path.join(stateDir, 'slow-scenario.json');
+      writeFileSync(scenario, JSON.stringify({ name: 'slow happy', delayMs: 400, rules: [{ command: 'create-story', techSpec: 'SKIP' }] }));
+      const env = { SIM_CLAUDE_SCENARIO: scenario };
       ok = (await session('reload-before', { server, stateDir, folder: ws, devPath: root, env: { ...env, SPRINT_RUNNER_TEST_SUITE: 'reload-before' } })) && ok;
-      ok = (await session('reload-after', { server, stateDir, folder: ws, devPath: root, env: { SPRINT_RUNNER_TEST_SUITE: 'reload-after' } })) && ok;
+      ok = (await session('reload-after', { server, stateDir, folder: ws, devPath: root, env: { ...env, SPRINT_RUNNER_TEST_SUITE: 'reload-after' } })) && ok;
     }
     if (requested.includes('vsix')) {
       const stateDir = path.join(runDir, 'vsix');
