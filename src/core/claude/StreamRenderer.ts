@@ -18,9 +18,9 @@ export interface StreamRendererOptions {
   maxTextLines?: number;
 }
 
-/** `[2a-1,2a-2 code-review#3]`. */
+/** `[2a-1,2a-2 code-review#3]`; `[generate-project-context#1]` for a step of no story. */
 export function stepLabel(storyIds: string[], command: string, attempt: number): string {
-  return `[${storyIds.join(',')} ${command}#${attempt}]`;
+  return storyIds.length ? `[${storyIds.join(',')} ${command}#${attempt}]` : `[${command}#${attempt}]`;
 }
 
 export function formatDuration(ms: number): string {

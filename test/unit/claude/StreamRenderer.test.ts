@@ -49,3 +49,11 @@ describe('StreamRenderer', () => {
     assert.equal(formatTokens(1_250_000), '1.3M');
   });
 });
+
+describe('stepLabel', () => {
+  it('leaves no blank story slot for a step of no story', async () => {
+    const { stepLabel } = await import('../../../src/core/claude/StreamRenderer');
+    assert.equal(stepLabel([], 'generate-project-context', 1), '[generate-project-context#1]');
+    assert.equal(stepLabel(['2a-1', '2a-2'], 'code-review', 3), '[2a-1,2a-2 code-review#3]');
+  });
+});
