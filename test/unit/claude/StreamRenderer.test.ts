@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { readFileSync } from 'node:fs';
 import { ClaudeStreamParser } from '../../../src/core/claude/ClaudeStreamParser';
-import { formatDuration, formatTokens, StreamRenderer } from '../../../src/core/claude/StreamRenderer';
+import { formatDuration, formatTokens, stepLabel, StreamRenderer } from '../../../src/core/claude/StreamRenderer';
 
 describe('StreamRenderer', () => {
   const r = (): StreamRenderer => new StreamRenderer({ storyIds: ['2a-1'], command: 'dev-story', attempt: 1 });
@@ -51,8 +51,7 @@ describe('StreamRenderer', () => {
 });
 
 describe('stepLabel', () => {
-  it('leaves no blank story slot for a step of no story', async () => {
-    const { stepLabel } = await import('../../../src/core/claude/StreamRenderer');
+  it('leaves no blank story slot for a step of no story', () => {
     assert.equal(stepLabel([], 'generate-project-context', 1), '[generate-project-context#1]');
     assert.equal(stepLabel(['2a-1', '2a-2'], 'code-review', 3), '[2a-1,2a-2 code-review#3]');
   });
