@@ -72,7 +72,8 @@ function serverEnv(layout, dirs) {
 }
 
 /**
- * @param {{ stateDir: string, userSettings?: Record<string, unknown>, onLog?: (line: string) => void, port?: number }} o
+ * @param {{ stateDir: string, userSettings?: Record<string, unknown>, onLog?: (line: string) => void, port?: number,
+ *   env?: Record<string, string> }} o  `env` reaches the extension host (it inherits the server's environment).
  */
 export async function startCodeServer(o) {
   const layout = hostLayout();
@@ -96,7 +97,7 @@ export async function startCodeServer(o) {
     '--vscode-option', 'enable-smoke-test-driver',
   ];
   // detached = setsid: its own process group, so stopping kills the server and every child it spawned.
-  const child = spawn(layout.nodeBin, args, { env: serverEnv(layout, dirs), detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(layout.nodeBin, args, { env: { ...serverEnv(layout, dirs), ...o.env }, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
   let log = '';
   let exited = null;
   const onData = (b) => {
