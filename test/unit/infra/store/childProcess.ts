@@ -41,9 +41,23 @@ export function spawnFixture(fixture: string, args: string[]): Child {
       const seen = lines.find((l) => pattern.test(l));
       if (seen) return Promise.resolve(seen);
       return new Promise((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`${fixture} printed no line matching ${pattern} in ${timeoutMs} ms; stderr: ${stderr.join('')}`)), timeoutMs);
-        waiters.push({ pattern, resolve: (l) => (clearTimeout(timer), resolve(l)) });
-        proc.once('exit', (code) => reject(new Error(`${fixture} exited (${code}) before printing ${pattern}; stderr: ${stderr.join('')}`)));
+        const onExit = (code: number | null): void => {
+          clearTimeout(timer);
+          reject(new Error(`${fixture} exited (${code}) before printing ${pattern}; stderr: ${stderr.join('')}`));
+        };
+        const timer = setTimeout(() => {
+          proc.off('exit', onExit);
+          reject(new Error(`${fixture} printed no line matching ${pattern} in ${timeoutMs} ms; stderr: ${stderr.join('')}`));
+        }, timeoutMs);
+        waiters.push({
+          pattern,
+          resolve: (l) => {
+            clearTimeout(timer);
+            proc.off('exit', onExit);
+            resolve(l);
+          },
+        });
+        proc.once('exit', onExit);
       });
     },
     kill9() {
