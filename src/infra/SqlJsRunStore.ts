@@ -54,6 +54,12 @@ export interface SqlJsRunStoreOptions {
    * meant for the extension host. `normal` (default): predictable ingest speed, for the CLI and benches.
    */
   databasePriority?: 'low' | 'normal';
+  /**
+   * sql.js holds the whole database in memory, so it must not grow forever: on open, the progress-line
+   * events of all but this many most recent batches are deleted (their other events, commands, costs
+   * and steps stay). Default 50; `Infinity` keeps everything.
+   */
+  keepProgressForBatches?: number;
 }
 
 /** What a previous process left running, as closed by reconcileOrphans. */
@@ -65,6 +71,7 @@ export interface OrphanReport {
 /** Ops queued for the database before a flush to it (it also flushes before any read). */
 const MAX_PENDING_OPS = 2000;
 const EXIT_CHECKPOINT_TIMEOUT_MS = 10_000;
+const DEFAULT_KEEP_PROGRESS_FOR_BATCHES = 50;
 
 export class SqlJsRunStore implements RunStore {
   private readonly ids: MaxIds;
@@ -103,6 +110,7 @@ export class SqlJsRunStore implements RunStore {
       now: clock.now(),
       warn,
       lowPriority: opts.databasePriority === 'low',
+      keepProgressForBatches: opts.keepProgressForBatches ?? DEFAULT_KEEP_PROGRESS_FOR_BATCHES,
     };
     const thread = opts.thread ?? (opts.stateDir ? 'worker' : 'in-process');
     const { backend, info } = thread === 'worker' ? await WorkerStoreBackend.open(backendOptions) : await InProcessStoreBackend.open(backendOptions);

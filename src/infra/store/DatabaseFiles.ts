@@ -62,6 +62,8 @@ export interface OpenDatabaseOptions {
   readOnly: boolean;
   now: number;
   warn: (message: string) => void;
+  /** Progress events of older batches are deleted on open (not read-only); Infinity keeps all. */
+  keepProgressForBatches: number;
 }
 
 /** Loads the database file (moving a corrupt one aside), replays the journals, checkpoints. */
@@ -77,6 +79,7 @@ export function openDatabase(o: OpenDatabaseOptions): OpenedDatabase {
   let replayed = 0;
   for (const journal of journals) replayed += replayJournal(db, journal, o.warn);
   if (!o.readOnly) {
+    db.pruneProgressEvents(o.keepProgressForBatches);
     writeCheckpoint(db, file);
     for (const journal of journals) fs.rmSync(journal, { force: true });
   }

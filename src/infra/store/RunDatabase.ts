@@ -296,6 +296,24 @@ export class RunDatabase implements RunQueries {
     this.run(`UPDATE batches SET ${sets.join(', ')} WHERE id = ?`, [...params, id]);
   }
 
+  /**
+   * Deletes the progress-line events of all but the `keepBatches` most recent batches (other events,
+   * commands, costs and steps stay), then compacts the file. Returns how many events were deleted.
+   */
+  pruneProgressEvents(keepBatches: number): number {
+    this.assertOpen();
+    if (!Number.isFinite(keepBatches)) return 0;
+    const oldestKept = this.one('SELECT MIN(id) AS id FROM (SELECT id FROM batches ORDER BY id DESC LIMIT ?)', [Math.max(0, Math.floor(keepBatches))]);
+    const bound = oldestKept?.id === null || oldestKept?.id === undefined ? Number.MAX_SAFE_INTEGER : Number(oldestKept.id);
+    this.run("DELETE FROM events WHERE batch_id < ? AND type = 'command:progress'", [bound]);
+    const deleted = this.db.getRowsModified();
+    if (deleted > 0) {
+      this.freeStatements();
+      this.db.run('VACUUM');
+    }
+    return deleted;
+  }
+
   // ---- queries ---------------------------------------------------------------------------------
 
   getBatch(id: number): BatchRecord | undefined {

@@ -37,6 +37,8 @@ export interface StoreBackendOptions {
   readOnly: boolean;
   now: number;
   warn: (message: string) => void;
+  /** See SqlJsRunStoreOptions.keepProgressForBatches. */
+  keepProgressForBatches: number;
   /** Worker only: lower the database thread's CPU priority (default false). */
   lowPriority?: boolean;
 }

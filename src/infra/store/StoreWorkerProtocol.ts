@@ -11,6 +11,7 @@ export interface StoreWorkerData {
   now: number;
   /** Run the worker thread at a lower CPU priority (nice 10) than the thread that opened the store. */
   lowPriority: boolean;
+  keepProgressForBatches: number;
 }
 
 export type ToStoreWorker =

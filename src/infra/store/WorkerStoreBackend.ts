@@ -48,7 +48,14 @@ export class WorkerStoreBackend implements StoreBackend {
 
   static open(o: StoreBackendOptions): Promise<{ backend: WorkerStoreBackend; info: StoreBackendOpenInfo }> {
     const entry = workerEntry();
-    const data: StoreWorkerData = { stateDir: o.stateDir, wasmBinary: o.wasmBinary, readOnly: o.readOnly, now: o.now, lowPriority: o.lowPriority ?? false };
+    const data: StoreWorkerData = {
+      stateDir: o.stateDir,
+      wasmBinary: o.wasmBinary,
+      readOnly: o.readOnly,
+      now: o.now,
+      lowPriority: o.lowPriority ?? false,
+      keepProgressForBatches: o.keepProgressForBatches,
+    };
     const worker = new Worker(entry.file, { workerData: data, execArgv: entry.execArgv });
     return new Promise((resolve, reject) => {
       const onEarlyExit = (code: number): void => reject(new Error(`the state database worker exited while opening (code ${code})`));

@@ -294,6 +294,34 @@ describe('SqlJsRunStore durability', () => {
     assert.deepEqual(stateFiles(dir), ['sprint-runner.db']);
   });
 
+  it('on open, drops the progress lines of batches beyond the retention window and keeps everything else', async () => {
+    const store = await SqlJsRunStore.open({ stateDir: dir, onWarning, thread: 'in-process' });
+    const ids: number[] = [];
+    for (let b = 0; b < 3; b++) {
+      const batch = await store.createBatch({ runId: `r${b}`, startedAt: b, options: runOptions() });
+      ids.push(batch.id);
+      const cmd = await store.startCommand(aCommand({ batchId: batch.id }));
+      await store.finishCommand(cmd, { endedAt: 9, outcome: 'success', usage: usage({ costUsd: 1 }) });
+      for (let i = 0; i < 500; i++) store.appendEvent(aProgressEvent(i, { batchId: batch.id }));
+      store.appendEvent({ type: 'warning', at: 5, batchId: batch.id, message: `kept ${b}` });
+    }
+    await store.close();
+    const sizeBefore = fs.statSync(path.join(dir, 'sprint-runner.db')).size;
+
+    const again = await SqlJsRunStore.open({ stateDir: dir, onWarning, keepProgressForBatches: 2 });
+    try {
+      const kinds = async (batchId: number): Promise<string[]> => [...new Set((await again.listEvents({ batchId })).map((e) => e.type))];
+      assert.deepEqual(await kinds(ids[0]), ['warning']);
+      assert.equal((await again.listEvents({ batchId: ids[1] })).length, 501);
+      assert.equal((await again.listEvents({ batchId: ids[2] })).length, 501);
+      assert.equal((await again.costs({ batchId: ids[0] })).costUsd, 1, 'costs of old batches stay');
+    } finally {
+      await again.close();
+    }
+    assert.ok(fs.statSync(path.join(dir, 'sprint-runner.db')).size < sizeBefore, 'the file was compacted');
+    assert.deepEqual(warnings, []);
+  });
+
   it('refuses a database from a newer Sprint Runner without touching it', async () => {
     const store = await SqlJsRunStore.open({ stateDir: dir, thread: 'in-process' });
     await store.close();
