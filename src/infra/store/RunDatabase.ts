@@ -303,9 +303,10 @@ export class RunDatabase implements RunQueries {
   pruneProgressEvents(keepBatches: number): number {
     this.assertOpen();
     if (!Number.isFinite(keepBatches)) return 0;
-    const oldestKept = this.one('SELECT MIN(id) AS id FROM (SELECT id FROM batches ORDER BY id DESC LIMIT ?)', [Math.max(0, Math.floor(keepBatches))]);
-    const bound = oldestKept?.id === null || oldestKept?.id === undefined ? Number.MAX_SAFE_INTEGER : Number(oldestKept.id);
-    this.run("DELETE FROM events WHERE batch_id < ? AND type = 'command:progress'", [bound]);
+    // The oldest batch inside the window; with fewer batches than that, nothing is old enough.
+    const oldestKept = this.one('SELECT id FROM batches ORDER BY id DESC LIMIT 1 OFFSET ?', [Math.max(1, Math.floor(keepBatches)) - 1]);
+    if (!oldestKept) return 0;
+    this.run("DELETE FROM events WHERE batch_id < ? AND type = 'command:progress'", [Number(oldestKept.id)]);
     const deleted = this.db.getRowsModified();
     if (deleted > 0) {
       this.freeStatements();
