@@ -525,6 +525,8 @@ export class SprintRunner {
         if (!result.ok) this.warn(`Background refresh of ${contextPath} failed; the previous copy stays in use.`);
       },
       (err: unknown) => {
+        // Paused or stopped with the batch: the refresh step re-runs when the batch resumes.
+        if (err instanceof Halt) return;
         const message = err instanceof Error ? err.message : String(err);
         this.emit({ type: 'context:status', status: 'failed', path: contextPath, message });
       },

@@ -112,6 +112,20 @@ describe('SprintRunner durability', () => {
     assert.deepEqual(codeReviews12.map((c) => c.outcome), [null, 'success'], 'the interrupted invocation stays unfinished, its re-run succeeded');
   });
 
+  it('crash while create-story ∥ discovery run: the finished one is kept, only the other re-runs', async () => {
+    const ws = await workspace();
+    const doomed = aRunner(ws, { store: await aStore(path.join(ws.root, '.sprint-runner')), script: { 'create-story-discovery': { before: never } } });
+    void doomed.runner.run({ cycles: 2 });
+    for (let i = 0; i < 300 && (await ws.statuses())['1-2-b'] !== 'ready-for-dev'; i++) await new Promise((r) => setTimeout(r, 10));
+    await new Promise((r) => setTimeout(r, 300));
+
+    const survivor = aRunner(ws, { store: await storeOf(ws) });
+    const r = await survivor.runner.resume();
+    assert.deepEqual(survivor.agent.sequence, ['create-story-discovery 1-1+1-2', ...UNINTERRUPTED.slice(1)]);
+    assert.equal(r.status, 'completed');
+    assert.deepEqual(await ws.statuses(), { '1-1-a': 'done', '1-2-b': 'done', '2-1-c': 'done' });
+  });
+
   it('cancel: the agent is aborted through its signal, state is kept, the batch is stopped and resumable', async () => {
     const ws = await workspace({ '1-1-a': 'review', '2-1-b': 'review' });
     const store = await storeOf(ws);
