@@ -89,6 +89,7 @@ async function runOrResume(cmd: Extract<CliCommand, { kind: 'run' | 'resume' }>,
       session.stop(`interrupted by ${signal}`);
     } else {
       io.err(`${signal} again: quitting now; the next start ends any child left behind.`);
+      session.closeNow();
       signals.exit(130);
     }
   });

@@ -181,6 +181,18 @@ export class SprintSession {
     this.emitter.dispose();
   }
 
+  /**
+   * For a process that must exit now (a second Ctrl+C): writes the database file and releases the
+   * lock synchronously. Children still running are ended by the next start (orphan reaping).
+   */
+  closeNow(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    this.clearStopPoll();
+    if (this.store instanceof SqlJsRunStore) this.store.closeSync();
+    this.lock?.release();
+  }
+
   private requireRunner(): SprintRunner {
     if (!this.runner) throw new Error('This Sprint Runner session is read-only (another process holds the state folder).');
     return this.runner;
