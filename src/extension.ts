@@ -12,7 +12,8 @@ import { SprintOutput } from './vscode/SprintOutput';
 import type { SprintRunnerApi, SprintRunnerStatus } from './vscode/SprintRunnerApi';
 import { SprintRunnerSettings } from './vscode/SprintRunnerSettings';
 import { SprintSessionHost } from './vscode/SprintSessionHost';
-import { runningText, SprintStatusBar } from './vscode/SprintStatusBar';
+import { runningText } from './vscode/runningText';
+import { SprintStatusBar } from './vscode/SprintStatusBar';
 import { SprintTreeProvider } from './vscode/SprintTreeProvider';
 import { SprintWebhook } from './vscode/webhook/SprintWebhook';
 

@@ -91,6 +91,8 @@ async function main() {
     SPRINT_RUNNER_CLAUDE: simClaude,
     SPRINT_RUNNER_TEST_SCREENSHOT_DIR: screenshotDir,
     SPRINT_RUNNER_TEST_HOOKS: '1',
+    // `SPRINT_RUNNER_TEST_FAIL=1 npm run test:integration` adds a failing test to every session.
+    ...(process.env.SPRINT_RUNNER_TEST_FAIL === '1' ? { SPRINT_RUNNER_TEST_FAIL: '1' } : {}),
   };
   try {
     const session = async (name, o) => {

@@ -433,7 +433,8 @@ export class SprintSessionHost implements DashboardHost, vscode.Disposable {
         break;
       case 'batch:end':
         for (const a of this.activity.values()) a.working = false;
-        void this.setContext('sprintRunner.canResume', e.status === 'paused');
+        // The engine resumes paused and stopped batches (and interrupted ones, which never reach batch:end).
+        void this.setContext('sprintRunner.canResume', e.status === 'paused' || e.status === 'stopped');
         break;
       default:
         break;

@@ -2,23 +2,10 @@
 // stop buttons while a run is active; a resume button when paused; a quiet item (or nothing) when idle.
 
 import * as vscode from 'vscode';
-import { commandLabel } from '../core/commands';
-import { parseStoryKey } from '../core/ledger/storyKeys';
-import type { RunProgress } from './SprintSessionHost';
+import { runningText } from './runningText';
 import type { SprintRunnerSettings } from './SprintRunnerSettings';
 import type { SprintSessionHost } from './SprintSessionHost';
 import { SprintCommands } from './SprintCommands';
-
-/** `2a-1` for `2a-1-session-scanner`, `1-1+1-2` for a pair. */
-export function shortStoryLabel(storyKeys: readonly string[]): string {
-  return storyKeys.map((k) => parseStoryKey(k)?.shortId ?? k).join('+');
-}
-
-export function runningText(p: RunProgress): string {
-  const cycle = p.cycle === undefined ? 'starting' : p.maxCycles ? `cycle ${p.cycle}/${p.maxCycles}` : `cycle ${p.cycle}`;
-  const step = p.command ? ` · ${shortStoryLabel(p.storyKeys)} ${commandLabel(p.command, p.attempt ?? 1)}` : '';
-  return `Sprint: ${cycle}${step}`;
-}
 
 export class SprintStatusBar implements vscode.Disposable {
   private readonly main = vscode.window.createStatusBarItem('sprintRunner.status', vscode.StatusBarAlignment.Left, 50);

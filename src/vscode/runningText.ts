@@ -1,0 +1,24 @@
+// The status bar's words for a run (`Sprint: cycle 2/5 · 2a-1 dev-story`), kept free of `vscode` so
+// plain Node unit tests cover them.
+
+import { commandLabel, type StepCommand } from '../core/commands';
+import { parseStoryKey } from '../core/ledger/storyKeys';
+
+export interface RunningTextInput {
+  cycle?: number;
+  maxCycles?: number | null;
+  storyKeys: readonly string[];
+  command?: StepCommand;
+  attempt?: number;
+}
+
+/** `2a-1` for `2a-1-session-scanner`, `1-1+1-2` for a pair. */
+export function shortStoryLabel(storyKeys: readonly string[]): string {
+  return storyKeys.map((k) => parseStoryKey(k)?.shortId ?? k).join('+');
+}
+
+export function runningText(p: RunningTextInput): string {
+  const cycle = p.cycle === undefined ? 'starting' : p.maxCycles ? `cycle ${p.cycle}/${p.maxCycles}` : `cycle ${p.cycle}`;
+  const step = p.command ? ` · ${shortStoryLabel(p.storyKeys)} ${commandLabel(p.command, p.attempt ?? 1)}` : '';
+  return `Sprint: ${cycle}${step}`;
+}
