@@ -70,8 +70,21 @@ async function runOrResume(cmd: Extract<CliCommand, { kind: 'run' | 'resume' }>,
     ledgerOverride: o.ledger,
     claude: { command: o.claude, args: [] },
     extensionRoot: root,
+    agent: {
+      timeouts: {
+        wallMs: cmd.common.stepTimeoutSeconds !== undefined ? cmd.common.stepTimeoutSeconds * 1000 : undefined,
+        idleMs: cmd.common.idleTimeoutSeconds !== undefined ? cmd.common.idleTimeoutSeconds * 1000 : undefined,
+      },
+    },
     onLog: (level, message) => io.err(`${level === 'info' ? '' : `${level}: `}${message}`),
   });
+  try {
+    // A ledger that cannot be read is bad input (exit 2), found before any agent is paid to run.
+    await session.ledger.read();
+  } catch (err) {
+    await session.dispose();
+    throw err;
+  }
   const onEvent = (e: SprintEvent) => {
     if (cmd.common.json) {
       io.out(JSON.stringify(e));

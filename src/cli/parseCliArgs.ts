@@ -14,6 +14,9 @@ export interface CommonOptions {
   claude?: string;
   ledger?: string;
   json: boolean;
+  /** Seconds an agent may run in total / stay silent before it is stopped. */
+  stepTimeoutSeconds?: number;
+  idleTimeoutSeconds?: number;
 }
 
 export class UsageError extends Error {
@@ -36,13 +39,22 @@ Options:
   --state-dir DIR    State folder (default: <workspace>/.sprint-runner)
   --ledger FILE      Use this sprint-status.yaml instead of discovering it
   --claude PATH      Claude-compatible command to run (default: env SPRINT_RUNNER_CLAUDE, else "claude")
+  --step-timeout S   Stop an agent that runs longer than S seconds (default 3600)
+  --idle-timeout S   Stop an agent that prints nothing for S seconds (default 900)
   --json             Print one JSON object per event (run/resume) or the status as JSON
   -h, --help         Show this help
   --version          Show the version
 
 Exit codes: 0 done, 1 run failed, 2 bad input or configuration, 3 stopped or paused.`;
 
-const VALUE_FLAGS = new Set(['--cycles', '--story', '--workspace', '--state-dir', '--claude', '--ledger']);
+const VALUE_FLAGS = new Set(['--cycles', '--story', '--workspace', '--state-dir', '--claude', '--ledger', '--step-timeout', '--idle-timeout']);
+
+function parseSeconds(flag: string, value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isFinite(n) || n <= 0) throw new UsageError(`${flag} must be a positive number of seconds, got "${value}"`);
+  return n;
+}
 const BOOL_FLAGS = new Set(['--json', '--init']);
 
 export function parseCycles(value: string): number | 'all' {
@@ -85,6 +97,8 @@ export function parseCliArgs(argv: readonly string[]): CliCommand {
     claude: values.get('--claude'),
     ledger: values.get('--ledger'),
     json: flags.has('--json'),
+    stepTimeoutSeconds: parseSeconds('--step-timeout', values.get('--step-timeout')),
+    idleTimeoutSeconds: parseSeconds('--idle-timeout', values.get('--idle-timeout')),
   };
   const only = (flag: string, allowed: string[]) => {
     if ((values.has(flag) || flags.has(flag)) && !allowed.includes(command)) {
@@ -99,6 +113,8 @@ export function parseCliArgs(argv: readonly string[]): CliCommand {
   only('--story', ['run']);
   only('--init', ['run']);
   only('--claude', ['run', 'resume']);
+  only('--step-timeout', ['run', 'resume']);
+  only('--idle-timeout', ['run', 'resume']);
   switch (command) {
     case 'run': {
       const c = values.get('--cycles');

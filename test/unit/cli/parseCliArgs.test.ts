@@ -38,4 +38,11 @@ describe('parseCliArgs', () => {
     assert.equal(parseCliArgs(['run', '--help']).kind, 'help');
     assert.equal(parseCliArgs(['--version']).kind, 'version');
   });
+
+  it('reads agent timeouts in seconds and refuses nonsense', () => {
+    const c = parseCliArgs(['resume', '--idle-timeout', '30', '--step-timeout=600']);
+    assert.deepEqual(c.kind === 'resume' && [c.common.idleTimeoutSeconds, c.common.stepTimeoutSeconds], [30, 600]);
+    assert.throws(() => parseCliArgs(['run', '--idle-timeout', '0']), /--idle-timeout must be a positive number/);
+    assert.throws(() => parseCliArgs(['status', '--idle-timeout', '5']), /not an option of "status"/);
+  });
 });
