@@ -12,6 +12,19 @@ interface Base {
   /** Epoch milliseconds. */
   at: number;
   batchId?: number;
+  /** Parallel mode: the story whose worktree ("lane") this event happened in. */
+  lane?: string;
+}
+
+/** A quality gate's outcome as events carry it (output bounded by the gate runner). */
+export interface GateOutcome {
+  name: string;
+  ok: boolean;
+  exitCode: number | null;
+  durationMs: number;
+  timedOut?: boolean;
+  error?: string;
+  output: string;
 }
 
 export type SprintEvent =
@@ -68,6 +81,24 @@ export type SprintEvent =
       message?: string;
     })
   | (Base & { type: 'budget:reached'; scope: 'story' | 'batch'; storyKey?: string; limitUsd: number; spentUsd: number })
+  /** Step 4c checked: the agent's commit verified, or the engine's own commit made. */
+  | (Base & { type: 'commit:verified'; stepKey: string; cycle: number; storyKeys: string[]; mode: 'agent' | 'engine'; sha: string; message: string; files: number })
+  /** Step 4c not trusted: no commit, wrong message, empty, dirty tree the engine did not expect, … */
+  | (Base & { type: 'commit:failed'; stepKey: string; cycle: number; storyKeys: string[]; mode: 'agent' | 'engine'; reason: string; detail: string; paths?: string[] })
+  /** Quality gates run before code-review `attempt` of a story (after dev-story or the previous review). */
+  | (Base & { type: 'gates:result'; stepKey: string; storyKey: string; attempt: number; ok: boolean; results: GateOutcome[] })
+  /** Parallel mode: a story's worktree started, merged into the sprint branch, or was parked. */
+  | (Base & {
+      type: 'lane:state';
+      storyKey: string;
+      state: 'started' | 'merged' | 'conflict' | 'uncommitted' | 'failed' | 'kept';
+      branch: string;
+      cwd?: string;
+      files?: string[];
+      detail?: string;
+    })
+  /** The end-of-batch Markdown report was written. */
+  | (Base & { type: 'report:written'; path: string })
   | (Base & { type: 'warning'; message: string; storyKey?: string; stepKey?: string })
   | (Base & { type: 'error'; message: string; storyKey?: string; stepKey?: string; permanent?: boolean });
 

@@ -16,6 +16,8 @@ export const PROMPT_VARIABLES = [
   'tech_spec_decisions',
   'completed_story_ids',
   'project_context_file',
+  /** Failed quality gates before this code review (issue 7); empty when none failed or none are configured. */
+  'quality_gates',
 ] as const;
 
 export type PromptVariable = (typeof PROMPT_VARIABLES)[number];

@@ -1,5 +1,7 @@
 // The knobs of the 003 workflow. Defaults are 003's numbers; front ends map their settings onto this.
 
+import type { QualityGateConfig } from './QualityGatePort';
+
 export interface TransientRetrySettings {
   /** Retries after the first transient failure of one invocation (not review attempts). */
   maxRetries: number;
@@ -31,6 +33,21 @@ export interface EngineSettings {
   budgets?: BudgetSettings;
   /** Appended system prompt for every agent. */
   systemPrompt?: string;
+  /**
+   * Step 4c: `agent` (003: the batch-commit agent commits, the engine verifies when git is available) or
+   * `engine` (the engine archives the artifacts and commits deterministically). Default `agent`.
+   */
+  commitMode?: 'agent' | 'engine';
+  /** Commands run after dev-story and after each code-review round; none by default (003's loop). */
+  qualityGates?: QualityGateConfig[];
+  /** 1 (default) = 003, one story pair at a time; 2..5 = independent stories in parallel worktrees. */
+  maxParallel?: number;
+  /** Parallel mode: stories that may run beside earlier stories of their own epic. */
+  independentStories?: string[];
+  /** Parallel mode: merge the sprint branch into the base branch when the sprint is complete. */
+  mergeSprintIntoBase?: boolean;
+  /** Write `{implementation_artifacts}/sprint-report-{run-id}-{batch}.md` at the end of a batch (SprintSession turns it on by default). */
+  sprintReport?: boolean;
 }
 
 export function defaultEngineSettings(): EngineSettings {

@@ -8,8 +8,13 @@ import type { Agent, AgentActivity, AgentOutcome, AgentRegistry, AgentResult, Ag
 import { commandLabel, type StepCommand } from '../commands';
 import { Emitter, type Event } from '../Emitter';
 import type { FileSystem } from '../fs/FileSystem';
+import { formatGateFailuresForReview } from '../git/formatGateFailuresForReview';
+import type { GateResult } from '../git/GateResult';
+import { MAX_PARALLEL_LIMIT, planParallelLanes } from '../git/planParallelLanes';
+import { renderSprintReport } from '../git/renderSprintReport';
 import type { LedgerSnapshot, SprintLedgerPort, StoryStatus } from '../ledger/LedgerTypes';
 import { selectNextStories } from '../ledger/selectNextStories';
+import { SprintLedger } from '../ledger/SprintLedger';
 import type { PromptSource } from '../prompts/PromptSource';
 import { renderPrompt, type PromptVariables } from '../prompts/renderPrompt';
 import type { BatchMode, BatchStatus, RunState, SprintEvent } from '../SprintEvents';
@@ -22,6 +27,10 @@ import { findingsPattern, isRepeatedPattern } from './findingsPattern';
 import { appendProjectContext } from './injectProjectContext';
 import { parseCodeReview, parseCriticalIssuesFound, parseTechSpecDecisions, type TechSpecDecision } from './markers';
 import type { ScriptRunner } from './ScriptRunner';
+import type { CommitCheck, GitPort, GitSnapshot } from './GitPort';
+import type { LaneInfo, LaneMerge, LanePort } from './LanePort';
+import type { QualityGatePort } from './QualityGatePort';
+import { SprintReportCollector, sprintReportFileName } from './SprintReportCollector';
 
 // ---------------------------------------------------------------------------------------------- API
 
@@ -57,6 +66,12 @@ export interface SprintRunnerDeps {
   sleep?: (ms: number, signal: AbortSignal) => Promise<void>;
   /** Runs `_bmad/scripts/*.sh` when present; without it the engine's own rules apply (age, append). */
   scripts?: ScriptRunner;
+  /** The workspace is a git repository: step 4c is verified (agent mode) or made by the engine (engine mode). */
+  git?: GitPort;
+  /** Runs `settings.qualityGates`; without it (or without gates) the 003 code-review loop is unchanged. */
+  gates?: QualityGatePort;
+  /** Parallel mode (`settings.maxParallel` > 1): one worktree per story. */
+  lanes?: LanePort;
 }
 
 export interface RunOptions {
@@ -172,11 +187,25 @@ interface BatchContext {
   storiesDone: string[];
   storiesBlocked: string[];
   background: Promise<void>[];
+  report: SprintReportCollector;
 }
 
 interface CycleContext {
   batch: BatchContext;
   cycle: number;
+  /** Journal key prefix: `c<n>`, or `c<n>/<story key>` for a lane in parallel mode. */
+  prefix: string;
+  /** The paths agents are given (the workspace's, or rebased into the lane's worktree). */
+  layout: WorkspaceLayout;
+  /** The ledger agents move statuses in (the lane's copy in parallel mode); the engine writes deps.ledger. */
+  agentLedger: SprintLedgerPort;
+  lane?: LaneInfo;
+  /** Parallel mode: `done` is written to the ledger only after the lane merged. */
+  deferDone: boolean;
+  /** Git snapshot when the cycle (or lane) started; null when git is not available for it. */
+  before: GitSnapshot | null;
+  /** Parallel mode: why a story is done in its lane (written to the ledger after the merge). */
+  doneReason: Map<string, string>;
   epicId: string;
   stories: StoryRef[];
   /** Keys still being worked on (not blocked in this cycle), in selection order. */
@@ -199,6 +228,9 @@ interface AgentStepSpec {
   afterSuccess?: () => Promise<string[]>;
   /** Background steps never halt the batch. */
   background?: boolean;
+  /** Lane mode: the worktree the agent runs in, and the paths it is given. */
+  lane?: LaneInfo;
+  layout?: WorkspaceLayout;
 }
 
 /** 003 step 0b: "no number provided → max_cycles = 2". */
@@ -371,6 +403,7 @@ export class SprintRunner {
       storiesDone: [],
       storiesBlocked: [],
       background: [],
+      report: new SprintReportCollector(),
     };
     this.currentBatchId = batch.id;
     const mode: BatchMode = batch.options.batchMode;
@@ -380,16 +413,19 @@ export class SprintRunner {
     let status: BatchStatus = 'completed';
     let reason: string | undefined;
     let sprintComplete = false;
+    const parallel = (this.deps.settings.maxParallel ?? 1) > 1;
     try {
+      if (parallel) await this.prepareParallel();
       await this.projectContextPhase(ctx);
       for (let cycle = 1; mode === 'all' || maxCycles === null || cycle <= maxCycles; cycle++) {
-        const ran = await this.runCycle(ctx, cycle);
+        const ran = parallel ? await this.runParallelCycle(ctx, cycle) : await this.runCycle(ctx, cycle);
         if (!ran) {
           sprintComplete = true;
           break;
         }
       }
       await this.settleBackground(ctx);
+      if (parallel && this.deps.settings.mergeSprintIntoBase && (sprintComplete || (await this.isSprintComplete()))) await this.mergeSprintIntoBase(ctx);
     } catch (err) {
       if (err instanceof Halt) {
         status = err.status;
@@ -405,6 +441,7 @@ export class SprintRunner {
 
     if (!sprintComplete) sprintComplete = await this.isSprintComplete();
     const endedAt = this.clock.now();
+    await this.writeSprintReport(ctx, status, reason, endedAt);
     await this.deps.store.updateBatch(batch.id, {
       status,
       cyclesCompleted: ctx.cyclesCompleted,
@@ -571,6 +608,12 @@ export class SprintRunner {
     const cc: CycleContext = {
       batch: ctx,
       cycle,
+      prefix: `c${cycle}`,
+      layout: this.deps.layout,
+      agentLedger: this.deps.ledger,
+      deferDone: false,
+      before: null,
+      doneReason: new Map(),
       epicId: selection.epicId,
       stories: selection.stories,
       active: new Set(selection.stories.map((s) => s.key)),
@@ -579,12 +622,14 @@ export class SprintRunner {
       decisions: {},
     };
     const keys = selection.stories.map((s) => s.key);
+    for (const s of selection.stories) ctx.report.story(s);
     this.emit({ type: 'cycle:start', batchId: ctx.batch.id, cycle, maxCycles: ctx.batch.options.maxCycles, storyKeys: keys, epicId: selection.epicId });
     if (!replayed) {
       for (const s of selection.stories) {
         await this.deps.store.upsertStory(ctx.batch.id, s.key, s.epicId, { status: s.status, startedAt: this.clock.now() });
       }
     }
+    cc.before = await this.gitSnapshot(cc, this.deps.layout.root);
 
     await this.createStoryPhase(cc);
     await this.storyReviewPhase(cc);
@@ -626,10 +671,10 @@ export class SprintRunner {
     const backlog = this.activeStories(cc, ['backlog']);
     if (backlog.length === 0) return;
     for (const s of backlog) this.emit({ type: 'story:phase', storyKey: s.key, phase: 'create-story', command: 'create-story' });
-    const base = { cycle: cc.cycle, stories: backlog, attempt: 1 };
+    const base = { cycle: cc.cycle, stories: backlog, attempt: 1, ...this.laneSpec(cc) };
     const settled = await Promise.allSettled([
-      this.invokeWithRecovery(cc.batch, { ...base, key: `c${cc.cycle}/create-story`, command: 'create-story' }),
-      this.invokeWithRecovery(cc.batch, { ...base, key: `c${cc.cycle}/create-story-discovery`, command: 'create-story-discovery' }),
+      this.invokeWithRecovery(cc.batch, { ...base, key: `${cc.prefix}/create-story`, command: 'create-story' }),
+      this.invokeWithRecovery(cc.batch, { ...base, key: `${cc.prefix}/create-story-discovery`, command: 'create-story-discovery' }),
     ]);
     for (const r of settled) if (r.status === 'rejected') throw r.reason;
     const [created, discovered] = settled.map((r) => (r as PromiseFulfilledResult<AgentStepRecord | undefined>).value);
@@ -641,10 +686,10 @@ export class SprintRunner {
       return;
     }
 
-    const { result: injection, replayed } = await this.runStep(cc.batch, `c${cc.cycle}/inject-context`, () => this.injectContext(backlog));
-    if (!replayed) for (const w of injection.warnings) this.warn(w.message, { storyKey: w.storyKey, stepKey: `c${cc.cycle}/inject-context` });
+    const { result: injection, replayed } = await this.runStep(cc.batch, `${cc.prefix}/inject-context`, () => this.injectContext(cc, backlog));
+    if (!replayed) for (const w of injection.warnings) this.warn(w.message, { storyKey: w.storyKey, stepKey: `${cc.prefix}/inject-context` });
 
-    const { result: parse, replayed: parseReplayed } = await this.runStep(cc.batch, `c${cc.cycle}/tech-spec-decision`, async () =>
+    const { result: parse, replayed: parseReplayed } = await this.runStep(cc.batch, `${cc.prefix}/tech-spec-decision`, async () =>
       parseTechSpecDecisions(created.outputText, backlog),
     );
     Object.assign(cc.decisions, parse.decisions);
@@ -652,15 +697,16 @@ export class SprintRunner {
       for (const key of parse.defaulted) {
         this.warn(`No tech-spec decision found for ${key} in the create-story output; defaulting to REQUIRED.`, {
           storyKey: key,
-          stepKey: `c${cc.cycle}/tech-spec-decision`,
+          stepKey: `${cc.prefix}/tech-spec-decision`,
         });
       }
     }
   }
 
   /** Post create-story checks (warnings only, 003 step 5) and the project-context injection. */
-  private async injectContext(stories: StoryRef[]): Promise<{ warnings: { storyKey: string; message: string }[] }> {
-    const { fs, layout, scripts, ledger } = this.deps;
+  private async injectContext(cc: CycleContext, stories: StoryRef[]): Promise<{ warnings: { storyKey: string; message: string }[] }> {
+    const { fs, scripts } = this.deps;
+    const { layout, agentLedger: ledger } = cc;
     const warnings: { storyKey: string; message: string }[] = [];
     const snapshot = await ledger.read();
     const script = `${layout.scriptsDir}/project-context-injection.sh`;
@@ -709,9 +755,10 @@ export class SprintRunner {
     for (const s of stories) {
       if (!cc.active.has(s.key)) continue;
       this.emit({ type: 'story:phase', storyKey: s.key, phase: 'create-tech-spec', command: 'create-tech-spec' });
-      const file = `${this.deps.layout.implementationArtifacts}/tech-spec-${s.key}.md`;
+      const file = `${cc.layout.implementationArtifacts}/tech-spec-${s.key}.md`;
       const rec = await this.invokeWithRecovery(cc.batch, {
-        key: `c${cc.cycle}/create-tech-spec/${s.key}`,
+        ...this.laneSpec(cc),
+        key: `${cc.prefix}/create-tech-spec/${s.key}`,
         cycle: cc.cycle,
         command: 'create-tech-spec',
         stories: [s],
@@ -738,7 +785,8 @@ export class SprintRunner {
     for (let attempt = 1; attempt <= max; attempt++) {
       this.emit({ type: 'story:phase', storyKey: s.key, phase: command, command, attempt });
       const rec = await this.invokeWithRecovery(cc.batch, {
-        key: `c${cc.cycle}/${command}/${s.key}/a${attempt}`,
+        ...this.laneSpec(cc),
+        key: `${cc.prefix}/${command}/${s.key}/a${attempt}`,
         cycle: cc.cycle,
         command,
         stories: [s],
@@ -768,13 +816,14 @@ export class SprintRunner {
       if (s.status !== 'review') {
         this.emit({ type: 'story:phase', storyKey: s.key, phase: 'dev-story', command: 'dev-story' });
         const rec = await this.invokeWithRecovery(cc.batch, {
-          key: `c${cc.cycle}/dev-story/${s.key}`,
+          ...this.laneSpec(cc),
+          key: `${cc.prefix}/dev-story/${s.key}`,
           cycle: cc.cycle,
           command: 'dev-story',
           stories: [s],
           attempt: 1,
           promptExtras: this.techSpecVariables(cc),
-          afterSuccess: () => this.statusMovedCheck(s, 'dev-story', ['review']),
+          afterSuccess: () => this.statusMovedCheck(cc, s, 'dev-story', ['review']),
         });
         if (!rec) {
           await this.setStatus(cc, s, 'blocked', `dev-story failed ${this.deps.settings.maxConsecutiveFailures} times in a row`);
@@ -785,26 +834,34 @@ export class SprintRunner {
     }
   }
 
-  private async statusMovedCheck(s: StoryRef, command: StepCommand, expected: string[]): Promise<string[]> {
-    const now = (await this.deps.ledger.read()).stories.find((x) => x.key === s.key)?.status;
-    if (now !== undefined && now !== s.status) this.emit({ type: 'story:status', storyKey: s.key, from: s.status, to: now, reason: command });
+  private async statusMovedCheck(cc: CycleContext, s: StoryRef, command: StepCommand, expected: string[]): Promise<string[]> {
+    const now = (await cc.agentLedger.read()).stories.find((x) => x.key === s.key)?.status;
+    if (now !== undefined && now !== s.status) this.emit({ type: 'story:status', storyKey: s.key, from: s.status, to: now, reason: command, ...this.laneTag(cc) });
     return now !== undefined && expected.includes(now)
       ? []
-      : [`${command} left ${s.key} at "${now ?? 'missing'}" in ${this.deps.ledger.path} (expected ${expected.join(' or ')}).`];
+      : [`${command} left ${s.key} at "${now ?? 'missing'}" in ${cc.agentLedger.path} (expected ${expected.join(' or ')}).`];
   }
 
-  /** 003 step 4, checks in 003's order after each review. */
+  /**
+   * 003 step 4, checks in 003's order after each review. With quality gates (issue 7): the gates run
+   * after dev-story and after every review round (its fixes); their failures go into the next review's
+   * prompt, and a review that would mark the story done does not while a gate fails (the loop goes on;
+   * the hard limit still blocks).
+   */
   private async codeReviewLoop(cc: CycleContext, s: StoryRef): Promise<void> {
     const { maxCodeReviews, maxConsecutiveFailures } = this.deps.settings;
     const patterns: string[][] = [];
+    let gates = await this.runGates(cc, s, 1);
     for (let attempt = 1; attempt <= maxCodeReviews; attempt++) {
-      this.emit({ type: 'story:phase', storyKey: s.key, phase: 'code-review', command: 'code-review', attempt });
+      this.emit({ type: 'story:phase', storyKey: s.key, phase: 'code-review', command: 'code-review', attempt, ...this.laneTag(cc) });
       const rec = await this.invokeWithRecovery(cc.batch, {
-        key: `c${cc.cycle}/code-review/${s.key}/a${attempt}`,
+        ...this.laneSpec(cc),
+        key: `${cc.prefix}/code-review/${s.key}/a${attempt}`,
         cycle: cc.cycle,
         command: 'code-review',
         stories: [s],
         attempt,
+        ...(gates ? { promptExtras: { quality_gates: formatGateFailuresForReview(gates) } } : {}),
         requireMarkers: (out) =>
           parseCodeReview(out).hasMarkers ? undefined : 'the output has none of ZERO ISSUES, "HIGHEST SEVERITY:" or "Issues: n CRITICAL, …"',
       });
@@ -818,19 +875,66 @@ export class SprintRunner {
         await this.setStatus(cc, s, 'blocked', `the same findings came back in 3 consecutive code reviews: ${patterns[patterns.length - 1].join('; ')}`);
         return;
       }
+      // The review may have changed code: the gates judge the tree it left.
+      gates = await this.runGates(cc, s, attempt + 1);
+      const gatesFail = gates !== undefined && gates.some((g) => !g.ok);
+      const failing = gatesFail ? ` while quality gates fail (${gates!.filter((g) => !g.ok).map((g) => g.name).join(', ')})` : '';
       if (report.zeroIssues) {
-        await this.setStatus(cc, s, 'done', `code-review-${attempt}: ZERO ISSUES`);
-        return;
-      }
-      if (attempt >= 3 && !report.hasCritical) {
+        if (!gatesFail) {
+          await this.setStatus(cc, s, 'done', `code-review-${attempt}: ZERO ISSUES`);
+          return;
+        }
+      } else if (attempt >= 3 && !report.hasCritical && !gatesFail) {
         await this.setStatus(cc, s, 'done', `code-review-${attempt}: no CRITICAL issues after ${attempt} reviews (non-critical may remain)`);
         return;
       }
       if (attempt >= maxCodeReviews) {
-        await this.setStatus(cc, s, 'blocked', `hard limit: ${maxCodeReviews} code reviews without an exit`);
+        await this.setStatus(cc, s, 'blocked', `hard limit: ${maxCodeReviews} code reviews without an exit${failing}`);
         return;
       }
     }
+  }
+
+  /** Quality gates before code-review `attempt` (journaled); undefined when none are configured. */
+  private async runGates(cc: CycleContext, s: StoryRef, attempt: number): Promise<GateResult[] | undefined> {
+    const configured = this.deps.settings.qualityGates ?? [];
+    const port = this.deps.gates;
+    if (!port || configured.length === 0) return undefined;
+    const key = `${cc.prefix}/gates/${s.key}/a${attempt}`;
+    const cwd = cc.lane?.cwd ?? this.deps.layout.root;
+    const { result, replayed } = await this.runStep(cc.batch, key, () => {
+      this.emit({ type: 'story:phase', storyKey: s.key, phase: 'quality-gates', attempt, ...this.laneTag(cc) });
+      return port.run(configured, cwd, this.abort.signal);
+    });
+    if (this.stopReason !== undefined) throw new Halt('stopped', this.stopReason);
+    cc.batch.report.gates(s.key, result);
+    if (!replayed) {
+      const ok = result.every((g) => g.ok);
+      this.emit({
+        type: 'gates:result',
+        stepKey: key,
+        storyKey: s.key,
+        attempt,
+        ok,
+        results: result.map((g) => ({
+          name: g.name,
+          ok: g.ok,
+          exitCode: g.exitCode,
+          durationMs: g.durationMs,
+          output: g.output,
+          ...(g.timedOut ? { timedOut: true } : {}),
+          ...(g.error ? { error: g.error } : {}),
+        })),
+        ...this.laneTag(cc),
+      });
+      if (!ok) {
+        this.warn(`Quality gates failed for ${s.key} before code-review-${attempt}: ${result.filter((g) => !g.ok).map((g) => `${g.name} (${g.error ?? `exit ${g.exitCode}`})`).join(', ')}; the output goes to the review.`, {
+          storyKey: s.key,
+          stepKey: key,
+        });
+      }
+    }
+    return result;
   }
 
   // ------------------------------------------------------------------------ step 4c: commit
@@ -838,11 +942,26 @@ export class SprintRunner {
   private async batchCommitPhase(cc: CycleContext): Promise<void> {
     const completed = cc.stories.filter((s) => cc.done.has(s.key));
     if (completed.length === 0) {
-      this.warn(`Cycle ${cc.cycle}: every story is blocked; batch-commit skipped.`);
+      this.warn(`Cycle ${cc.cycle}: every story is blocked; batch-commit skipped.`, cc.lane ? { storyKey: cc.lane.storyKey } : {});
+      return;
+    }
+    const expected = {
+      epicId: joinEpics(completed),
+      storyIds: completed.map((s) => s.shortId),
+      storyKeys: completed.map((s) => s.key),
+    };
+    const git = this.deps.git;
+    const cwd = cc.lane?.cwd ?? this.deps.layout.root;
+    if (this.deps.settings.commitMode === 'engine') {
+      if (!git || !cc.before) {
+        throw new Halt('failed', `commitMode "engine" needs a git repository with at least one commit at ${cwd}. Fix: run "git init" and commit once, or set the commit mode to "agent".`);
+      }
+      await this.engineCommit(cc, git, cc.before, completed, expected, cwd);
       return;
     }
     const rec = await this.invokeWithRecovery(cc.batch, {
-      key: `c${cc.cycle}/batch-commit`,
+      ...this.laneSpec(cc),
+      key: `${cc.prefix}/batch-commit`,
       cycle: cc.cycle,
       command: 'batch-commit',
       stories: completed,
@@ -851,16 +970,306 @@ export class SprintRunner {
     });
     if (!rec) {
       for (const s of completed) {
-        await this.setStatus(cc, s, 'blocked', `batch-commit failed ${this.deps.settings.maxConsecutiveFailures} times in a row; the work is done but not committed`);
+        await this.setStatus(cc, s, 'blocked', `batch-commit failed ${this.deps.settings.maxConsecutiveFailures} times in a row; the work is done but not committed`, '/commit');
       }
+      return;
+    }
+    if (!git || !cc.before) return;
+    // Verified instead of believed: a new commit on the branch, the 003 message, some changes.
+    const key = `${cc.prefix}/verify-commit`;
+    const before = cc.before;
+    const { result, replayed } = await this.runStep(cc.batch, key, async (): Promise<CommitCheck> => {
+      try {
+        return await git.verifyBatchCommit(cwd, before, expected);
+      } catch (err) {
+        return { ok: false, reason: 'git-error', detail: err instanceof Error ? err.message : String(err) };
+      }
+    });
+    this.commitOutcome(cc, key, 'agent', completed, result, replayed);
+  }
+
+  private async engineCommit(
+    cc: CycleContext,
+    git: GitPort,
+    before: GitSnapshot,
+    completed: StoryRef[],
+    expected: { epicId: string; storyIds: string[]; storyKeys: string[] },
+    cwd: string,
+  ): Promise<void> {
+    const key = `${cc.prefix}/engine-commit`;
+    // A refused commit (a dirty tree the engine did not expect) is not journaled: the batch pauses and
+    // the step runs again on resume, after the user cleaned up.
+    let refusal: CommitCheck | undefined;
+    const { result, replayed } = await this.runStep(cc.batch, key, async (): Promise<CommitCheck> => {
+      let r: CommitCheck;
+      try {
+        r = await git.engineCommit(cwd, before, {
+          ...expected,
+          artifactsDir: cc.layout.implementationArtifacts,
+          extraPaths: cc.lane ? [] : [this.deps.ledger.path],
+        });
+      } catch (err) {
+        r = { ok: false, reason: 'git-error', detail: err instanceof Error ? err.message : String(err) };
+      }
+      if (!r.ok && r.reason !== 'nothing-to-commit') {
+        refusal = r;
+        throw new Halt('paused', `engine commit refused (${r.reason}): ${r.detail}`);
+      }
+      return r;
+    }).catch((err: unknown) => {
+      if (refusal) this.commitOutcome(cc, key, 'engine', completed, refusal, false);
+      throw err;
+    });
+    this.commitOutcome(cc, key, 'engine', completed, result, replayed);
+  }
+
+  /** Events, report and warnings for a checked or made batch commit (replays only feed the report). */
+  private commitOutcome(cc: CycleContext, key: string, mode: 'agent' | 'engine', stories: StoryRef[], r: CommitCheck, replayed: boolean): void {
+    const storyKeys = stories.map((s) => s.key);
+    cc.batch.report.commit(storyKeys, r, mode, cc.lane);
+    if (replayed) return;
+    const tag = this.laneTag(cc);
+    if (r.ok) {
+      this.emit({ type: 'commit:verified', stepKey: key, cycle: cc.cycle, storyKeys, mode, sha: r.sha, message: r.message, files: r.files.length, ...tag });
+      if (r.leftUncommitted?.length) this.warn(`Batch commit ${r.sha.slice(0, 12)} left changes of the cycle uncommitted: ${r.leftUncommitted.join(', ')}`, { stepKey: key });
+      if (r.includedPreexisting?.length) {
+        this.warn(`Batch commit ${r.sha.slice(0, 12)} includes files that had uncommitted changes before the cycle started: ${r.includedPreexisting.join(', ')}`, { stepKey: key });
+      }
+      return;
+    }
+    this.emit({ type: 'commit:failed', stepKey: key, cycle: cc.cycle, storyKeys, mode, reason: r.reason, detail: r.detail, ...(r.paths?.length ? { paths: r.paths } : {}), ...tag });
+    const what = mode === 'agent' ? 'The batch-commit agent reported success, but the commit is not right' : 'The engine could not make the batch commit';
+    this.emit({ type: 'error', message: `${what} (${r.reason}): ${r.detail}`, stepKey: key, ...(storyKeys.length === 1 ? { storyKey: storyKeys[0] } : {}), ...tag });
+  }
+
+  /** The git snapshot a cycle's commit is checked against (journaled: a resumed cycle reuses it). */
+  private async gitSnapshot(cc: CycleContext, cwd: string): Promise<GitSnapshot | null> {
+    const git = this.deps.git;
+    if (!git) return null;
+    const key = `${cc.prefix}/git-snapshot`;
+    const { result, replayed } = await this.runStep(cc.batch, key, async (): Promise<{ snapshot: GitSnapshot | null; problem?: string }> => {
+      try {
+        return { snapshot: await git.snapshot(cwd) };
+      } catch (err) {
+        return { snapshot: null, problem: err instanceof Error ? err.message : String(err) };
+      }
+    });
+    if (!replayed && result.problem) {
+      this.warn(`Git is not usable in ${cwd}, so this cycle's commit cannot be verified: ${result.problem}`, { stepKey: key });
+    }
+    return result.snapshot;
+  }
+
+  private laneSpec(cc: CycleContext): Pick<AgentStepSpec, 'lane' | 'layout'> {
+    return cc.lane ? { lane: cc.lane, layout: cc.layout } : {};
+  }
+
+  private laneTag(cc: CycleContext): { lane?: string } {
+    return laneField(cc.lane);
+  }
+
+  // --------------------------------------------------------- parallel mode (opt-in, seed 004)
+
+  /** Checks the settings and reconciles the lanes with git after a crash (deletes nothing). */
+  private async prepareParallel(): Promise<void> {
+    const max = this.deps.settings.maxParallel ?? 1;
+    if (!Number.isInteger(max) || max < 2 || max > MAX_PARALLEL_LIMIT) {
+      throw new Halt('failed', `maxParallel must be a whole number from 1 to ${MAX_PARALLEL_LIMIT}, got ${max}. Fix: set it to 1 (one story pair at a time, 003) or 2..${MAX_PARALLEL_LIMIT}.`);
+    }
+    const lanes = this.deps.lanes;
+    if (!lanes) {
+      throw new Halt('failed', `maxParallel ${max} runs stories in git worktrees, but ${this.deps.layout.root} is not in a git repository with a commit. Fix: run "git init" and commit once, or set maxParallel to 1.`);
+    }
+    let recovered;
+    try {
+      recovered = await lanes.recover();
+    } catch (err) {
+      throw new Halt('failed', `Could not prepare the parallel lanes: ${err instanceof Error ? err.message : String(err)}`);
+    }
+    for (const l of recovered) {
+      if (l.uncommittedFiles.length > 0 && l.state !== 'merged') {
+        this.warn(`Lane of ${l.storyKey} (${l.cwd}) has uncommitted files from an interrupted step: ${l.uncommittedFiles.join(', ')}; the step runs again there.`, { storyKey: l.storyKey });
+      }
+    }
+  }
+
+  /**
+   * One parallel cycle: up to maxParallel independent stories (planParallelLanes), each running every
+   * phase of 003 for itself in its own worktree at the same time; when all of them have finished, the
+   * done ones merge into the sprint branch one at a time, in plan order.
+   */
+  private async runParallelCycle(ctx: BatchContext, cycle: number): Promise<boolean> {
+    const startWith = cycle === 1 ? ctx.batch.options.startWith : undefined;
+    const { result: plan, replayed } = await this.runStep(ctx, `c${cycle}/lane-plan`, () => this.planLanes(startWith));
+    if (plan.stories.length === 0) return false;
+    const keys = plan.stories.map((s) => s.key);
+    for (const s of plan.stories) ctx.report.story(s);
+    this.emit({ type: 'cycle:start', batchId: ctx.batch.id, cycle, maxCycles: ctx.batch.options.maxCycles, storyKeys: keys, epicId: joinEpics(plan.stories) });
+    if (!replayed) {
+      for (const s of plan.stories) await this.deps.store.upsertStory(ctx.batch.id, s.key, s.epicId, { status: s.status, startedAt: this.clock.now() });
+    }
+    const settled = await Promise.allSettled(plan.stories.map((s) => this.runLane(ctx, cycle, s)));
+    const failure = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failure) throw failure.reason;
+    const lanes = settled.map((r) => (r as PromiseFulfilledResult<CycleContext>).value);
+    for (const lc of lanes) {
+      for (const s of lc.stories) if (lc.done.has(s.key)) await this.mergeLane(lc, s);
+    }
+    ctx.cyclesCompleted = cycle;
+    await this.deps.store.updateBatch(ctx.batch.id, { cyclesCompleted: cycle });
+    this.emit({
+      type: 'cycle:end',
+      batchId: ctx.batch.id,
+      cycle,
+      storyKeys: keys,
+      done: lanes.flatMap((lc) => [...lc.done]),
+      blocked: lanes.flatMap((lc) => [...lc.blocked]),
+    });
+    return true;
+  }
+
+  private async planLanes(startWith: string | undefined): Promise<{ stories: StoryRef[] }> {
+    const snapshot = await this.deps.ledger.read();
+    const ref = (st: LedgerSnapshot['stories'][number]): StoryRef => ({ key: st.key, shortId: st.shortId, epicId: st.epicId, status: st.status });
+    const first = startWith !== undefined ? snapshot.stories.find((x) => x.key === startWith && x.status !== 'done' && x.status !== 'blocked') : undefined;
+    const plan = planParallelLanes({
+      ledger: snapshot,
+      maxParallel: this.deps.settings.maxParallel ?? 1,
+      running: first ? [first.key] : [],
+      independent: this.deps.settings.independentStories ?? [],
+    });
+    return { stories: [...(first ? [ref(first)] : []), ...plan.start.map(ref)] };
+  }
+
+  /** Every phase of one story in its lane. `done` waits for the merge (deferDone). */
+  private async runLane(ctx: BatchContext, cycle: number, s: StoryRef): Promise<CycleContext> {
+    const lanes = this.deps.lanes!;
+    const prefix = `c${cycle}/${s.key}`;
+    const { result: lane, replayed } = await this.runStep(ctx, `${prefix}/lane`, () => lanes.prepare(s.key));
+    const layout = rebaseLayout(this.deps.layout, lane.cwd);
+    const lc: CycleContext = {
+      batch: ctx,
+      cycle,
+      prefix,
+      layout,
+      agentLedger: new SprintLedger(layout.ledgerPath, this.deps.fs),
+      lane,
+      deferDone: true,
+      before: null,
+      doneReason: new Map(),
+      epicId: s.epicId,
+      stories: [s],
+      active: new Set([s.key]),
+      done: new Set(),
+      blocked: new Set(),
+      decisions: {},
+    };
+    if (!replayed) this.emit({ type: 'lane:state', storyKey: s.key, state: 'started', branch: lane.branch, cwd: lane.cwd, lane: s.key });
+    ctx.report.lane(s.key, lane.branch, 'started');
+    if (!(await this.deps.fs.exists(layout.ledgerPath))) {
+      await this.setStatus(lc, s, 'blocked', `parallel mode needs ${this.deps.ledger.path} committed to git: the lane ${lane.cwd} has no copy of it`);
+      return lc;
+    }
+    lc.before = await this.gitSnapshot(lc, lane.cwd);
+    await this.createStoryPhase(lc);
+    await this.storyReviewPhase(lc);
+    await this.techSpecPhase(lc);
+    await this.devAndCodeReviewPhase(lc);
+    await this.batchCommitPhase(lc);
+    return lc;
+  }
+
+  /** Merges a done lane into the sprint branch; a conflict parks the story as blocked, its branch kept. */
+  private async mergeLane(lc: CycleContext, s: StoryRef): Promise<void> {
+    const lanes = this.deps.lanes!;
+    const lane = lc.lane!;
+    const key = `${lc.prefix}/merge`;
+    const { result: r, replayed } = await this.runStep(lc.batch, key, async (): Promise<LaneMerge> => {
+      try {
+        return await lanes.merge(s.key);
+      } catch (err) {
+        return { status: 'failed', branch: lane.branch, cwd: lane.cwd, detail: err instanceof Error ? err.message : String(err) };
+      }
+    });
+    const tag = { lane: s.key };
+    lc.deferDone = false;
+    if (r.status === 'merged') {
+      lc.batch.report.lane(s.key, r.branch, `merged into ${lanes.sprintBranch}${r.fastForward ? ' (fast-forward)' : ''}`);
+      if (r.sha) lc.batch.report.mergeCommit(s.key, r.sha, `${r.fastForward ? 'fast-forward of' : 'merge of'} ${r.branch} into ${lanes.sprintBranch}`);
+      if (!replayed) this.emit({ type: 'lane:state', storyKey: s.key, state: 'merged', branch: r.branch, ...(r.note ? { detail: r.note } : {}), ...tag });
+      await this.setStatus(lc, s, 'done', lc.doneReason.get(s.key) ?? `merged into ${lanes.sprintBranch}`);
+      return;
+    }
+    const reason =
+      r.status === 'conflict'
+        ? `merge conflict: ${r.files.join(', ')} (branch ${r.branch} and worktree ${r.cwd} kept; resolve it there, then resume the story)`
+        : r.status === 'uncommitted'
+          ? `work left uncommitted in the lane ${r.cwd}: ${r.files.join(', ')} (branch ${r.branch} kept; commit it there, then resume the story)`
+          : `merging ${r.branch} into ${lanes.sprintBranch} failed: ${r.detail}`;
+    lc.batch.report.lane(s.key, r.branch, r.status === 'conflict' ? `conflict: ${r.files.join(', ')}` : r.status);
+    if (!replayed) {
+      this.emit({
+        type: 'lane:state',
+        storyKey: s.key,
+        state: r.status,
+        branch: r.branch,
+        cwd: r.cwd,
+        ...(r.status === 'conflict' || r.status === 'uncommitted' ? { files: r.files } : {}),
+        ...(r.status === 'conflict' || r.status === 'failed' ? { detail: r.detail } : {}),
+        ...tag,
+      });
+    }
+    await this.setStatus(lc, s, 'blocked', reason);
+  }
+
+  private async mergeSprintIntoBase(ctx: BatchContext): Promise<void> {
+    const lanes = this.deps.lanes!;
+    const r = await lanes.mergeSprintIntoBase().catch((err: unknown) => ({ ok: false, detail: err instanceof Error ? err.message : String(err) }));
+    if (r.ok) ctx.report.note(`${lanes.sprintBranch} merged into the base branch: ${r.detail}`);
+    else {
+      ctx.report.note(`${lanes.sprintBranch} was not merged into the base branch: ${r.detail}`);
+      this.warn(`The sprint is complete but ${lanes.sprintBranch} was not merged into the base branch: ${r.detail}`);
+    }
+  }
+
+  // ------------------------------------------------------------------------ sprint report
+
+  private async writeSprintReport(ctx: BatchContext, status: BatchStatus, reason: string | undefined, endedAt: number): Promise<void> {
+    if (this.deps.settings.sprintReport !== true) return;
+    const file = `${this.deps.layout.implementationArtifacts}/${sprintReportFileName(ctx.runId, ctx.batch.id)}`;
+    try {
+      const [costs, commands] = await Promise.all([this.deps.store.costsByStory(ctx.batch.id), this.deps.store.listCommands({ batchId: ctx.batch.id })]);
+      const input = ctx.report.build(
+        {
+          runId: ctx.runId,
+          batchId: ctx.batch.id,
+          startedAt: ctx.batch.startedAt,
+          endedAt,
+          status: reason ? `${status}: ${reason}` : status,
+          cyclesCompleted: ctx.cyclesCompleted,
+        },
+        costs,
+        commands,
+      );
+      await this.deps.fs.writeTextAtomic(file, renderSprintReport(input));
+      this.emit({ type: 'report:written', path: file });
+    } catch (err) {
+      this.warn(`The sprint report ${file} could not be written: ${err instanceof Error ? err.message : String(err)}`);
     }
   }
 
   // ------------------------------------------------------------------------ ledger writes
 
   /** The engine's only ledger writes: done and blocked (journaled, so a replay never writes twice). */
-  private async setStatus(cc: CycleContext, s: StoryRef, status: 'done' | 'blocked', reason: string): Promise<void> {
-    const key = `c${cc.cycle}/set-status/${s.key}`;
+  private async setStatus(cc: CycleContext, s: StoryRef, status: 'done' | 'blocked', reason: string, keySuffix = ''): Promise<void> {
+    if (status === 'done' && cc.deferDone) {
+      // Parallel mode: the story is done in its lane; the ledger says so once the lane merged.
+      cc.active.delete(s.key);
+      cc.done.add(s.key);
+      cc.doneReason.set(s.key, reason);
+      return;
+    }
+    const key = `${cc.prefix}/set-status/${s.key}${keySuffix}`;
     const { result, replayed } = await this.runStep(cc.batch, key, async (): Promise<SetStatusRecord> => {
       const written = await this.deps.ledger.setStatus(s.key, status);
       const at = this.clock.now();
@@ -870,17 +1279,21 @@ export class SprintRunner {
       const previous = earlierBlock?.previousStatus ?? written.previous;
       if (status === 'blocked' && !earlierBlock) await this.deps.store.recordBlock({ storyKey: s.key, previousStatus: previous, reason, blockedAt: at });
       await this.deps.store.upsertStory(cc.batch.batch.id, s.key, s.epicId, { status, endedAt: at });
-      this.emit({ type: 'story:status', storyKey: s.key, from: previous, to: status, reason });
-      if (status === 'blocked') this.emit({ type: 'error', message: `Story ${s.key} blocked: ${reason}`, storyKey: s.key, stepKey: key });
+      this.emit({ type: 'story:status', storyKey: s.key, from: previous, to: status, reason, ...this.laneTag(cc) });
+      if (status === 'blocked') this.emit({ type: 'error', message: `Story ${s.key} blocked: ${reason}`, storyKey: s.key, stepKey: key, ...this.laneTag(cc) });
       return { storyKey: s.key, status, previous, reason };
     });
     if (replayed) await this.deps.store.upsertStory(cc.batch.batch.id, s.key, s.epicId, { status: result.status });
+    cc.batch.report.status(s.key, result.status, result.reason);
     cc.active.delete(s.key);
     if (result.status === 'done') {
+      cc.blocked.delete(s.key);
       cc.done.add(s.key);
       if (!cc.batch.storiesDone.includes(s.key)) cc.batch.storiesDone.push(s.key);
     } else {
+      cc.done.delete(s.key);
       cc.blocked.add(s.key);
+      cc.batch.storiesDone = cc.batch.storiesDone.filter((k) => k !== s.key);
       if (!cc.batch.storiesBlocked.includes(s.key)) cc.batch.storiesBlocked.push(s.key);
     }
   }
@@ -909,10 +1322,12 @@ export class SprintRunner {
           durationMs: 0,
           ...(result.usage ? { usage: result.usage } : {}),
           replayed: true,
+          ...laneField(spec.lane),
         });
       }
       if (result.outcome === 'success') {
         for (const d of result.deferredItems) if (!ctx.deferredItems.includes(d)) ctx.deferredItems.push(d);
+        ctx.report.deferred(result.storyKeys, result.deferredItems);
         return result;
       }
       if (!replayed) {
@@ -935,7 +1350,7 @@ export class SprintRunner {
   }
 
   private async renderFor(spec: AgentStepSpec): Promise<string> {
-    const { layout } = this.deps;
+    const layout = spec.layout ?? this.deps.layout;
     const prompt = await this.deps.prompts.load(spec.command);
     const keys = spec.stories.map((s) => s.key).join(',');
     const ids = spec.stories.map((s) => s.shortId).join(',');
@@ -953,6 +1368,7 @@ export class SprintRunner {
       tech_spec_needed: 'false',
       tech_spec_decisions: '',
       completed_story_ids: ids,
+      quality_gates: '',
       ...spec.promptExtras,
     };
     return renderPrompt(prompt.text, vars, prompt.path);
@@ -968,7 +1384,7 @@ export class SprintRunner {
       SPRINT_RUNNER_ATTEMPT: String(spec.attempt),
       SPRINT_RUNNER_RUN_ID: ctx.runId,
       SPRINT_RUNNER_COMMAND_LABEL: commandLabel(spec.command, spec.attempt),
-      SPRINT_RUNNER_ARTIFACTS: this.deps.layout.implementationArtifacts,
+      SPRINT_RUNNER_ARTIFACTS: (spec.layout ?? this.deps.layout).implementationArtifacts,
     };
   }
 
@@ -990,7 +1406,7 @@ export class SprintRunner {
 
     for (let retry = 0; ; retry++) {
       const startedAt = this.clock.now();
-      this.emit({ type: 'command:start', stepKey: spec.key, cycle: spec.cycle, command: spec.command, attempt: spec.attempt, storyKeys, epicId, ...(model ? { model } : {}) });
+      this.emit({ type: 'command:start', stepKey: spec.key, cycle: spec.cycle, command: spec.command, attempt: spec.attempt, storyKeys, epicId, ...(model ? { model } : {}), ...laneField(spec.lane) });
       const commandId = await store.startCommand({ batchId: ctx.batch.id, stepKey: spec.key, cycle: spec.cycle, command: spec.command, attempt: spec.attempt, storyKeys, epicId, model, startedAt });
       let result: AgentResult;
       try {
@@ -1006,7 +1422,7 @@ export class SprintRunner {
           ...(model ? { model } : {}),
           prompt,
           ...(settings.systemPrompt ? { systemPrompt: settings.systemPrompt } : {}),
-          cwd: this.deps.layout.root,
+          cwd: spec.lane?.cwd ?? this.deps.layout.root,
           env: this.env(ctx, spec),
           signal: this.abort.signal,
           onActivity: (a) => this.forwardActivity(spec, storyKeys, a),
@@ -1049,6 +1465,7 @@ export class SprintRunner {
         durationMs,
         ...(result.usage ? { usage: result.usage } : {}),
         ...(result.message ? { message: result.message } : {}),
+        ...laneField(spec.lane),
       });
       await this.checkBudgets(ctx, storyKeys);
 
@@ -1110,10 +1527,10 @@ export class SprintRunner {
   private forwardActivity(spec: AgentStepSpec, storyKeys: string[], a: AgentActivity): void {
     switch (a.kind) {
       case 'progress':
-        this.emit({ type: 'command:progress', stepKey: spec.key, command: spec.command, storyKeys, row: a.row });
+        this.emit({ type: 'command:progress', stepKey: spec.key, command: spec.command, storyKeys, row: a.row, ...laneField(spec.lane) });
         return;
       case 'output':
-        this.emit({ type: 'command:output', stepKey: spec.key, command: spec.command, attempt: spec.attempt, storyKeys, line: a.line });
+        this.emit({ type: 'command:output', stepKey: spec.key, command: spec.command, attempt: spec.attempt, storyKeys, line: a.line, ...laneField(spec.lane) });
         return;
       case 'warning':
         this.warn(a.message, { stepKey: spec.key });
@@ -1164,3 +1581,21 @@ export class SprintRunner {
 
 /** Omit over each member of a union (plain Omit collapses a discriminated union). */
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
+
+/** The workspace's paths as the lane's worktree has them (paths outside the workspace stay as they are). */
+function rebaseLayout(layout: WorkspaceLayout, laneRoot: string): WorkspaceLayout {
+  const root = layout.root.replace(/[\\/]+$/, '');
+  const move = (p: string): string => (p === root ? laneRoot : p.startsWith(`${root}/`) ? `${laneRoot}${p.slice(root.length)}` : p);
+  return {
+    ...layout,
+    root: laneRoot,
+    ledgerPath: move(layout.ledgerPath),
+    implementationArtifacts: move(layout.implementationArtifacts),
+    scriptsDir: move(layout.scriptsDir),
+  };
+}
+
+/** The `lane` field of events that happened in a lane. */
+function laneField(lane: LaneInfo | undefined): { lane?: string } {
+  return lane ? { lane: lane.storyKey } : {};
+}

@@ -92,6 +92,29 @@ export function eventColumns(e: SprintEvent): EventColumns {
       cols.status = 'budget-reached';
       cols.message = `${e.scope} budget $${e.limitUsd} reached ($${e.spentUsd.toFixed(2)} spent)`;
       break;
+    case 'commit:verified':
+    case 'commit:failed':
+      cols.storyKey = singleKey(e.storyKeys);
+      cols.command = 'batch-commit';
+      cols.status = e.type === 'commit:verified' ? 'verified' : e.reason;
+      cols.message = e.type === 'commit:verified' ? `${e.sha.slice(0, 12)} ${e.message.split('\n', 1)[0]}` : e.detail;
+      cols.stepKey = e.stepKey;
+      break;
+    case 'gates:result':
+      cols.storyKey = e.storyKey;
+      cols.status = e.ok ? 'gates-passed' : 'gates-failed';
+      cols.message = e.results.map((r) => `${r.name}: ${r.ok ? 'ok' : 'failed'}`).join('; ');
+      cols.stepKey = e.stepKey;
+      break;
+    case 'lane:state':
+      cols.storyKey = e.storyKey;
+      cols.status = `lane-${e.state}`;
+      cols.message = e.detail ?? null;
+      break;
+    case 'report:written':
+      cols.status = 'report';
+      cols.message = e.path;
+      break;
     case 'warning':
     case 'error':
       cols.storyKey = e.storyKey ?? null;

@@ -1,0 +1,60 @@
+// What the engine needs from git (issue 7), as a port: core never runs git itself. The infra
+// implementation (src/infra/git/NodeGitPort.ts) wraps BatchCommitVerifier and EngineBatchCommitter.
+// Every value crossing the port is plain JSON, because the engine stores it in the run journal.
+
+/** The state of a working tree when a cycle (or a lane) starts; opaque to the engine, stored as is. */
+export interface GitSnapshot {
+  head: string;
+  branch: string | undefined;
+  dirty: { path: string; code: string; blob: string | null }[];
+  takenAt: number;
+}
+
+export interface CommitExpectation {
+  /** `3a`, or several epics comma-joined (`3a,3b`). */
+  epicId: string;
+  storyIds: string[];
+  storyKeys: string[];
+}
+
+export type CommitFailureReason =
+  | 'no-commit'
+  | 'empty-commit'
+  | 'bad-message'
+  | 'not-on-branch'
+  | 'unexpected-dirty'
+  | 'merge-in-progress'
+  | 'nothing-to-commit'
+  | 'git-error';
+
+export type CommitCheck =
+  | {
+      ok: true;
+      sha: string;
+      message: string;
+      files: string[];
+      /** Verified agent commits: paths changed during the cycle and still uncommitted. */
+      leftUncommitted?: string[];
+      /** Verified agent commits: paths dirty before the cycle that went into the commit. */
+      includedPreexisting?: string[];
+      /** Engine commits: artifacts moved to the archive / discovery files deleted. */
+      archived?: string[];
+      deleted?: string[];
+    }
+  | { ok: false; reason: CommitFailureReason; detail: string; paths?: string[] };
+
+export interface EngineCommitRequest extends CommitExpectation {
+  /** Absolute {implementation_artifacts} of the tree being committed. */
+  artifactsDir: string;
+  /** Absolute paths the engine owns and commits when changed (the ledger). */
+  extraPaths: string[];
+}
+
+export interface GitPort {
+  /** Snapshot of the working tree at `cwd` (the workspace, or a lane's worktree). */
+  snapshot(cwd: string): Promise<GitSnapshot>;
+  /** Step 4c verified: a new commit on the branch, 003 message, non-empty. */
+  verifyBatchCommit(cwd: string, before: GitSnapshot, expected: CommitExpectation): Promise<CommitCheck>;
+  /** Step 4c by the engine: archive the stories' artifacts, commit exactly the cycle's changes. */
+  engineCommit(cwd: string, before: GitSnapshot, request: EngineCommitRequest): Promise<CommitCheck>;
+}
