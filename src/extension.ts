@@ -25,8 +25,8 @@ export interface SprintRunnerTestHooks {
   treeView: vscode.TreeView<unknown>;
   storageUri: vscode.Uri | undefined;
   logUri: vscode.Uri;
-  /** Disposes the session as a window reload would (children cancelled, journal kept). */
-  simulateShutdown(): Promise<void>;
+  /** Answers the permission prompt with "Run" (the test host refuses modal dialogs). */
+  grantPermissionConsent(): Promise<void>;
 }
 
 // deactivate() is the only hook VS Code awaits at shutdown; it needs the host activate() built.
@@ -111,7 +111,7 @@ export function activate(context: vscode.ExtensionContext): SprintRunnerApi & { 
       treeView: treeView as vscode.TreeView<unknown>,
       storageUri: context.storageUri,
       logUri: context.logUri,
-      simulateShutdown: () => sessionHost.shutdown(),
+      grantPermissionConsent: () => consent.record(settings.current),
     };
   }
   return api;

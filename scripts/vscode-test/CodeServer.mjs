@@ -73,7 +73,8 @@ function serverEnv(layout, dirs) {
 
 /**
  * @param {{ stateDir: string, userSettings?: Record<string, unknown>, onLog?: (line: string) => void, port?: number,
- *   env?: Record<string, string> }} o  `env` reaches the extension host (it inherits the server's environment).
+ *   env?: Record<string, string>, workspaceTrust?: boolean }} o  `env` reaches the extension host (it inherits the
+ *   server's environment); `workspaceTrust: true` keeps VS Code's trust prompt (folders open in Restricted Mode).
  */
 export async function startCodeServer(o) {
   const layout = hostLayout();
@@ -92,7 +93,8 @@ export async function startCodeServer(o) {
     '--config', config,
     '--user-data-dir', dirs.userData,
     '--extensions-dir', dirs.extensions,
-    '--disable-telemetry', '--disable-update-check', '--disable-workspace-trust', '--disable-getting-started-override',
+    '--disable-telemetry', '--disable-update-check', '--disable-getting-started-override',
+    ...(o.workspaceTrust ? [] : ['--disable-workspace-trust']),
     // Without it the built workbench ignores the test payload and nothing runs.
     '--vscode-option', 'enable-smoke-test-driver',
   ];

@@ -51,6 +51,10 @@ async function answer(page, req, o) {
       const clicked = await inFrames(page, req.selector, async (loc) => { await loc.first().click({ timeout: 5000 }); return true; });
       return { clicked: clicked === true };
     }
+    case 'fill': {
+      const filled = await inFrames(page, req.selector, async (loc) => { await loc.first().fill(String(req.value), { timeout: 5000 }); return true; });
+      return { filled: filled === true };
+    }
     case 'keyboard': {
       await page.keyboard.press(req.key);
       return {};

@@ -3,9 +3,10 @@
 // temp dir, starts code-server, runs each session in chromium and fails when a test fails, no test
 // ran, the result file disagrees with the workbench, the extension host died, or time ran out.
 //
-// Sessions (`--session a,b` or SPRINT_RUNNER_TEST_SESSIONS picks some; default: all four):
+// Sessions (`--session a,b` or SPRINT_RUNNER_TEST_SESSIONS picks some; default: all five):
 //   main          the suite on a fresh copy of the sample workspace
 //   reload        a run interrupted by a window reload (page reloaded, new extension host) then resumed
+//   untrusted     workspace trust on, folder not trusted: the tree is read-only and nothing is spawned
 //   vsix          `npm run package`'s .vsix installed with --install-extension, activated
 //   selftest      SPRINT_RUNNER_TEST_FAIL=1: proves a failing test makes this command fail
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -23,7 +24,7 @@ const flag = (name) => { const i = argv.indexOf(name); return i >= 0 ? argv[i + 
 const verbose = argv.includes('--verbose') || process.env.SPRINT_RUNNER_TEST_VERBOSE === '1';
 const keep = argv.includes('--keep');
 const timeoutMs = Number(process.env.SPRINT_RUNNER_TEST_TIMEOUT_MS || 240_000);
-const requested = (flag('--session') ?? process.env.SPRINT_RUNNER_TEST_SESSIONS ?? 'main,reload,vsix,selftest').split(',').map((s) => s.trim()).filter(Boolean);
+const requested = (flag('--session') ?? process.env.SPRINT_RUNNER_TEST_SESSIONS ?? 'main,reload,untrusted,vsix,selftest').split(',').map((s) => s.trim()).filter(Boolean);
 
 /** Every server this run started, stopped on the way out whatever happens. */
 const servers = [];
@@ -100,7 +101,7 @@ async function main() {
       mkdirSync(stateDir, { recursive: true });
       let server = o.server;
       if (!server) {
-        server = await startCodeServer({ stateDir, onLog: verbose ? (l) => log(`[server] ${l}`) : undefined });
+        server = await startCodeServer({ stateDir, workspaceTrust: o.workspaceTrust, onLog: verbose ? (l) => log(`[server] ${l}`) : undefined });
         servers.push(server);
       }
       log(`session ${name}: ${server.url} (${since()})`);
@@ -132,6 +133,10 @@ async function main() {
       const env = { SIM_CLAUDE_SCENARIO: scenario };
       ok = (await session('reload-before', { server, stateDir, folder: ws, devPath: root, env: { ...env, SPRINT_RUNNER_TEST_SUITE: 'reload-before' } })) && ok;
       ok = (await session('reload-after', { server, stateDir, folder: ws, devPath: root, env: { ...env, SPRINT_RUNNER_TEST_SUITE: 'reload-after' } })) && ok;
+    }
+    if (requested.includes('untrusted')) {
+      const ws = copySampleWorkspace(path.join(runDir, 'untrusted'));
+      ok = (await session('untrusted', { folder: ws, devPath: root, workspaceTrust: true, env: { SPRINT_RUNNER_TEST_SUITE: 'untrusted' } })) && ok;
     }
     if (requested.includes('vsix')) {
       const stateDir = path.join(runDir, 'vsix');

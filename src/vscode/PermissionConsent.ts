@@ -37,7 +37,12 @@ export class PermissionConsent {
       return false;
     }
     if (pick !== 'Run') return false;
-    await this.state.update(KEY, consentFingerprint(c));
+    await this.record(c);
     return true;
+  }
+
+  /** Remembers the consent for these settings (the prompt's "Run"). */
+  async record(c: SprintRunnerConfig): Promise<void> {
+    await this.state.update(KEY, consentFingerprint(c));
   }
 }

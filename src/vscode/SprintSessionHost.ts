@@ -269,7 +269,8 @@ export class SprintSessionHost implements DashboardHost, vscode.Disposable {
   }
 
   async getStore(): Promise<DashboardStore | undefined> {
-    if (!(await this.layout())) return undefined;
+    // Opening the session takes the state lock and reaps orphaned agents: not in Restricted Mode.
+    if (!vscode.workspace.isTrusted || !(await this.layout())) return undefined;
     return (await this.session()).store;
   }
 
