@@ -7,6 +7,7 @@ import type { Agent, AgentOutcome, AgentRequest, AgentResult } from '../../src/c
 import type { StepCommand } from '../../src/core/commands';
 import type { FileSystem } from '../../src/core/fs/FileSystem';
 import type { SprintLedgerPort, StoryStatus } from '../../src/core/ledger/LedgerTypes';
+import { SprintLedger } from '../../src/core/ledger/SprintLedger';
 import type { WorkspaceLayout } from '../../src/core/workspace/WorkspaceLayout';
 
 export interface ScriptedReply {
@@ -23,6 +24,8 @@ export interface ScriptedReply {
   setStatus?: Record<string, StoryStatus>;
   /** Runs before the answer (await a gate, throw nothing: to simulate a crash, never resolve). */
   before?: (req: AgentRequest) => Promise<void>;
+  /** Runs after the default effects of a successful reply, in `req.cwd` (write files, commit, …). */
+  work?: (req: AgentRequest) => Promise<void>;
 }
 
 /** A script entry: one reply for every match, or a queue consumed one invocation at a time (last one repeats). */
@@ -54,6 +57,8 @@ export interface ScriptedAgentOptions {
   script?: Record<string, ScriptEntry>;
   /** create-story's decision when the script says nothing (default SKIP). */
   defaultDecision?: 'REQUIRED' | 'SKIP';
+  /** Runs after every successful invocation's effects unless its reply has its own `work`. */
+  work?: (req: AgentRequest) => Promise<void>;
 }
 
 export class ScriptedAgent implements Agent {
@@ -123,7 +128,9 @@ export class ScriptedAgent implements Agent {
     if (req.signal.aborted) return { outcome: 'cancelled', outputText: '', deferredItems: [] };
     const outcome = reply.outcome ?? 'success';
     if (outcome === 'success' && reply.effects !== false) await this.effects(req);
-    for (const [key, status] of Object.entries(reply.setStatus ?? {})) await this.options.ledger.setStatus(key, status);
+    for (const [key, status] of Object.entries(reply.setStatus ?? {})) await this.ledgerFor(req).setStatus(key, status);
+    const work = reply.work ?? this.options.work;
+    if (outcome === 'success' && work) await work(req);
     const deferred = reply.deferred ?? [];
     const output = (reply.output ?? (outcome === 'success' ? this.defaultOutput(req, storyIds) : '')) + deferred.map((d) => `\nDEFERRED: ${d}`).join('');
     return {
@@ -165,10 +172,32 @@ export class ScriptedAgent implements Agent {
     }
   }
 
+  private readonly laneLedgers = new Map<string, SprintLedgerPort>();
+
+  /** A path of the workspace as the agent's cwd has it (a lane's worktree in parallel mode). */
+  private inCwd(req: AgentRequest, p: string): string {
+    const root = this.options.layout.root;
+    if (req.cwd === root || !(p === root || p.startsWith(root + path.sep))) return p;
+    return path.join(req.cwd, path.relative(root, p));
+  }
+
+  /** The ledger the agent sees: the workspace's, or its lane's copy. */
+  private ledgerFor(req: AgentRequest): SprintLedgerPort {
+    const file = this.inCwd(req, this.options.ledger.path);
+    if (file === this.options.ledger.path) return this.options.ledger;
+    let l = this.laneLedgers.get(file);
+    if (!l) {
+      l = new SprintLedger(file, this.options.fs);
+      this.laneLedgers.set(file, l);
+    }
+    return l;
+  }
+
   /** What the BMAD workflow behind each prompt leaves on disk and in the ledger. */
   private async effects(req: AgentRequest): Promise<void> {
-    const { fs, layout, ledger } = this.options;
-    const art = layout.implementationArtifacts;
+    const { fs, layout } = this.options;
+    const ledger = this.ledgerFor(req);
+    const art = this.inCwd(req, layout.implementationArtifacts);
     const write = async (file: string, text: string) => {
       await fs.mkdirp(path.dirname(file));
       await fs.writeTextAtomic(file, text);

@@ -16,7 +16,7 @@ import type { WorkspaceLayout } from '../../src/core/workspace/WorkspaceLayout';
 import { NodeFileSystem } from '../../src/infra/NodeFileSystem';
 import { PromptLibrary } from '../../src/infra/PromptLibrary';
 import { SqlJsRunStore } from '../../src/infra/SqlJsRunStore';
-import { ScriptedAgent, type ScriptEntry } from './ScriptedAgent';
+import { ScriptedAgent, type ScriptedAgentOptions, type ScriptEntry } from './ScriptedAgent';
 
 export const SHIPPED_PROMPTS = path.resolve(__dirname, '../../prompts');
 
@@ -107,6 +107,10 @@ export interface RunnerSpec {
   now?: number;
   /** Recorded sleeps (ms) of transient backoff; resolves at once. */
   sleeps?: number[];
+  /** The scripted agent's work after every successful invocation (write files, commit in req.cwd). */
+  work?: ScriptedAgentOptions['work'];
+  /** Ports added to the runner (git, gates, lanes) and other dependency overrides. */
+  deps?: Partial<SprintRunnerDeps>;
 }
 
 export interface TestRunner {
@@ -118,7 +122,7 @@ export interface TestRunner {
 }
 
 export function aRunner(ws: TestWorkspace, spec: RunnerSpec): TestRunner {
-  const agent = new ScriptedAgent({ ledger: ws.ledger, fs: ws.fs, layout: ws.layout, script: spec.script, defaultDecision: spec.defaultDecision });
+  const agent = new ScriptedAgent({ ledger: ws.ledger, fs: ws.fs, layout: ws.layout, script: spec.script, defaultDecision: spec.defaultDecision, work: spec.work });
   const store = spec.store;
   let runs = 0;
   const deps: SprintRunnerDeps = {
@@ -137,6 +141,7 @@ export function aRunner(ws: TestWorkspace, spec: RunnerSpec): TestRunner {
       spec.sleeps?.push(ms);
     },
     scripts: spec.scripts,
+    ...spec.deps,
   };
   const runner = new SprintRunner(deps);
   const events: SprintEvent[] = [];
