@@ -72,6 +72,8 @@ export class SprintSessionHost implements DashboardHost, vscode.Disposable {
   private readonly activity = new Map<string, StoryActivity>();
   private progress: RunProgress = { storyKeys: [], costUsd: 0, shortIds: {} };
   private activeRun: Promise<unknown> | undefined;
+  /** The open session's event subscription (one session at a time). */
+  private sessionEvents: { dispose(): void } | undefined;
   private readonly fs = new NodeFileSystem();
 
   constructor(
@@ -234,7 +236,8 @@ export class SprintSessionHost implements DashboardHost, vscode.Disposable {
         config: this.settings.current,
         onLog: (level, message) => this.log[level](message),
       });
-      this.disposables.push(vscode.Disposable.from(toVscodeDisposable(session.onDidEmit((e) => this.handle(e)))));
+      this.sessionEvents?.dispose();
+      this.sessionEvents = session.onDidEmit((e) => this.handle(e));
       this.log.info(`Run journal opened in ${Date.now() - started} ms (${this.stateDir()})`);
       await this.seedCosts(session);
       return session;
@@ -250,6 +253,8 @@ export class SprintSessionHost implements DashboardHost, vscode.Disposable {
     const p = this.sessionPromise;
     this.sessionPromise = undefined;
     const s = await p?.catch(() => undefined);
+    this.sessionEvents?.dispose();
+    this.sessionEvents = undefined;
     await s?.dispose();
   }
 
@@ -298,7 +303,12 @@ export class SprintSessionHost implements DashboardHost, vscode.Disposable {
     this.assertCanSpawn();
     if (this.activeRun) throw new SprintUserError(`A sprint run is already ${this.runState}.`);
     const session = await this.session();
-    return this.track(session.resume());
+    return this.track(
+      session.resume().catch((err: Error) => {
+        // "Nothing to resume" is an answer for the user, not a failure.
+        throw err.name === 'NothingToResumeError' ? new SprintUserError(err.message) : err;
+      }),
+    );
   }
 
   private track(run: Promise<unknown>): Promise<unknown> {
@@ -474,6 +484,3 @@ export class SprintSessionHost implements DashboardHost, vscode.Disposable {
   }
 }
 
-function toVscodeDisposable(d: { dispose(): void }): vscode.Disposable {
-  return new vscode.Disposable(() => d.dispose());
-}

@@ -13,9 +13,9 @@ describe('Restricted Mode (untrusted workspace)', () => {
     assert.match(api.testing.treeView.message ?? '', /Restricted Mode: read-only/);
     const before = readFileSync(ledgerPath(), 'utf8');
 
-    await assert.rejects(vscode.commands.executeCommand('sprintRunner.run.cycles', 1), /untrusted workspace/);
-    await assert.rejects(vscode.commands.executeCommand('sprintRunner.story.resume', '1-1-add-and-list-tasks'), /untrusted workspace/);
-    await assert.rejects(vscode.commands.executeCommand('sprintRunner.story.block', '1-2-complete-a-task', 'x'), /untrusted workspace/);
+    await assert.rejects(Promise.resolve(vscode.commands.executeCommand('sprintRunner.run.cycles', 1)), /untrusted workspace/);
+    await assert.rejects(Promise.resolve(vscode.commands.executeCommand('sprintRunner.story.resume', '1-1-add-and-list-tasks')), /untrusted workspace/);
+    await assert.rejects(Promise.resolve(vscode.commands.executeCommand('sprintRunner.story.block', '1-2-complete-a-task', 'x')), /untrusted workspace/);
     await assert.rejects(api.run(1), /untrusted workspace/);
 
     assert.equal(api.testing.isSessionOpen(), false, 'no engine, no agent, no database in Restricted Mode');
