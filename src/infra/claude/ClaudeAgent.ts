@@ -12,6 +12,8 @@ import { extractProgressRows } from '../../core/claude/progressCsv';
 import { StreamRenderer } from '../../core/claude/StreamRenderer';
 import { parseStoryKey } from '../../core/ledger/storyKeys';
 import { writeFileAtomic } from '../NodeFileSystem';
+import { ContainerRunner, containerNameForStep, detectContainerRuntime, type ContainerRuntimeName, type NetworkPolicy } from '../git/ContainerRunner';
+import { GitRepository } from '../git/GitRepository';
 import { ChildRegistry } from './ChildRegistry';
 import { ClaudeProcess } from './ClaudeProcess';
 
@@ -54,6 +56,24 @@ export interface ClaudeAgentOptions {
   env?: Record<string, string>;
   /** How often a running child's process tree is snapshotted (default 2 s). */
   snapshotIntervalMs?: number;
+  /** Opt-in (issue 7): run every agent inside a container; absent = on the host. */
+  container?: ClaudeContainerOptions;
+}
+
+export interface ClaudeContainerOptions {
+  runtime: ContainerRuntimeName;
+  image: string;
+  cpus?: number;
+  /** e.g. `4g`. */
+  memory?: string;
+  /** Default `bridge`: the CLI must reach the Anthropic API; `none` suits a local model proxy on `host`. */
+  network?: NetworkPolicy;
+  /** The CLI inside the image (default `claude`); `commandArgs` of the host command are not used. */
+  command?: string;
+  /** More environment variable NAMES passed into the container (e.g. ANTHROPIC_API_KEY); values never appear in argv. */
+  envNames?: string[];
+  /** More absolute folders mounted at the same path (caches). */
+  extraMounts?: string[];
 }
 
 export const DEFAULT_WALL_TIMEOUT_MS = 60 * 60_000;
@@ -76,6 +96,8 @@ function timestampForFile(d: Date): string {
 export class ClaudeAgent implements Agent {
   private readonly registry: ChildRegistry;
   private readonly running = new Set<ClaudeProcess>();
+  private readonly containers = new Set<string>();
+  private containerRuntime?: Promise<ContainerRunner | string>;
   private disposed = false;
 
   constructor(private readonly options: ClaudeAgentOptions) {
@@ -144,9 +166,22 @@ export class ClaudeAgent implements Agent {
       SPRINT_RUNNER_LOG: o.progressHelperPath ?? defaultProgressHelperPath(),
     };
 
+    let command = o.command ?? 'claude';
+    let container: { runner: ContainerRunner; name: string } | undefined;
+    if (o.container) {
+      const wrapped = await this.wrapInContainer(o.container, request, env, systemPromptFile, started);
+      if (typeof wrapped === 'string') {
+        if (systemPromptFile) await fsp.rm(systemPromptFile, { force: true });
+        return { outcome: 'permanent', outputText: '', errorClass: 'container-runtime', message: wrapped, deferredItems: [] };
+      }
+      command = wrapped.file;
+      args = wrapped.args;
+      container = { runner: wrapped.runner, name: wrapped.name };
+      this.containers.add(wrapped.name);
+    }
+
     const parser = new ClaudeStreamParser();
     const run = new ClaudeRunTranscript();
-    const command = o.command ?? 'claude';
     const proc = new ClaudeProcess({
       command,
       args,
@@ -190,6 +225,11 @@ export class ClaudeAgent implements Agent {
       end = await proc.run();
     } finally {
       this.running.delete(proc);
+      if (container) {
+        // Stopping the `run` client does not stop the container: kill it by name (stop, timeouts, dispose).
+        if (request.signal.aborted || this.disposed || end?.stoppedBy) await container.runner.kill(container.name).catch(() => false);
+        this.containers.delete(container.name);
+      }
       if (systemPromptFile) await fsp.rm(systemPromptFile, { force: true });
     }
     if (end.spawnError) await fsp.rm(logFile, { force: true });
@@ -216,5 +256,58 @@ export class ClaudeAgent implements Agent {
   async dispose(): Promise<void> {
     this.disposed = true;
     await Promise.all([...this.running].map((p) => p.dispose()));
+  }
+
+  /** The runtime, detected once; a string is the reason it cannot be used (shown as a permanent failure). */
+  private runtime(c: ClaudeContainerOptions): Promise<ContainerRunner | string> {
+    this.containerRuntime ??= detectContainerRuntime({ preferred: c.runtime }).then((status) => (status.engineRunning ? new ContainerRunner(status) : status.message));
+    return this.containerRuntime;
+  }
+
+  /** `<runtime> run … <image> claude <flags>` with the cwd, git's common folder and helper folders mounted. */
+  private async wrapInContainer(
+    c: ClaudeContainerOptions,
+    request: AgentRequest,
+    env: Record<string, string | undefined>,
+    systemPromptFile: string | undefined,
+    started: number,
+  ): Promise<{ file: string; args: string[]; runner: ContainerRunner; name: string } | string> {
+    const runner = await this.runtime(c);
+    if (typeof runner === 'string') return runner;
+    const o = this.options;
+    const mounts = new Set<string>(c.extraMounts ?? []);
+    // A worktree's .git is a file pointing into the repository's common folder: git needs it mounted.
+    const common = await new GitRepository(request.cwd).commonDir().catch(() => undefined);
+    if (common) mounts.add(common);
+    if (systemPromptFile) mounts.add(path.dirname(systemPromptFile));
+    if (env.SPRINT_RUNNER_LOG) mounts.add(path.dirname(env.SPRINT_RUNNER_LOG));
+    const inside = (p: string): boolean => p === request.cwd || p.startsWith(request.cwd + path.sep);
+    // Values stay in the client's environment; only names go into argv (`-e NAME`).
+    const envNames = [...new Set([...Object.keys(o.env ?? {}), ...Object.keys(request.env), ...Object.keys(env).filter((k) => k.startsWith('SPRINT_RUNNER_')), ...(c.envNames ?? [])])]
+      .filter((k) => /^[A-Za-z_][A-Za-z0-9_]*$/.test(k) && env[k] !== undefined || (c.envNames ?? []).includes(k));
+    const name = containerNameForStep(`${request.stepKey}-${started.toString(36)}`);
+    const claudeArgs = buildClaudeArgs({
+      model: this.modelFor(request),
+      systemPromptFile,
+      maxTurns: o.maxTurns,
+      permission: o.permission ?? DEFAULT_PERMISSION,
+      extraArgs: o.extraArgs,
+    });
+    try {
+      const wrapped = runner.wrap({
+        image: c.image,
+        name,
+        cwd: request.cwd,
+        command: [c.command ?? 'claude', ...claudeArgs],
+        network: c.network ?? 'bridge',
+        ...(c.cpus !== undefined ? { cpus: c.cpus } : {}),
+        ...(c.memory !== undefined ? { memory: c.memory } : {}),
+        envNames,
+        extraMounts: [...mounts].filter((m) => !inside(m)),
+      });
+      return { ...wrapped, runner, name };
+    } catch (err) {
+      return (err as Error).message;
+    }
   }
 }

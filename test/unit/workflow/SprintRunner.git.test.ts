@@ -24,7 +24,7 @@ async function setup(stories: Record<string, string>, spec: Omit<RunnerSpec, 'st
   const store = await aStore();
   stores.push(store);
   const t = aRunner(ws, { ...spec, store, deps: { git: new NodeGitPort(), gates: new NodeQualityGates({ killGraceMs: 200 }), ...spec.deps } });
-  return { ws, store, ...t };
+  return { ws, ...t };
 }
 
 /** dev-story writes the story's code; batch-commit commits everything (a well-behaved agent). */

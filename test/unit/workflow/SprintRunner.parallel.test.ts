@@ -34,7 +34,7 @@ async function setup(stories: Record<string, string>, spec: Omit<RunnerSpec, 'st
     store,
     deps: { git: new NodeGitPort(), lanes },
   });
-  return { ws, store, lanes, ...t };
+  return { ws, lanes, ...t };
 }
 
 /** Resolves when `n` dev-stories are running at the same time (or after 5 s: then they were not). */
