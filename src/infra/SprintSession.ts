@@ -2,6 +2,8 @@
 // One session owns one state folder: it holds the state lock for its whole life (unless read-only),
 // reaps children an earlier crashed orchestrator left behind, and honours `sprint-runner stop`.
 
+import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import * as path from 'node:path';
 import { AgentRegistry } from '../core/agent/AgentContract';
 import { Emitter, type Event } from '../core/Emitter';
@@ -15,7 +17,10 @@ import { discoverWorkspace } from '../core/workspace/discoverWorkspace';
 import type { WorkspaceLayout } from '../core/workspace/WorkspaceLayout';
 import { ClaudeAgent, type ClaudeAgentOptions } from './claude/ClaudeAgent';
 import { reapOrphans } from './claude/ChildRegistry';
-import { NodeFileSystem } from './NodeFileSystem';
+import { NodeGitPort } from './git/NodeGitPort';
+import { NodeLanePort } from './git/NodeLanePort';
+import { NodeQualityGates } from './git/NodeQualityGates';
+import { NodeFileSystem, writeFileAtomic } from './NodeFileSystem';
 import { NodeScriptRunner } from './NodeScriptRunner';
 import { PromptLibrary } from './PromptLibrary';
 import { SqlJsRunStore } from './SqlJsRunStore';
@@ -43,6 +48,22 @@ export interface SprintSessionOptions {
   onLog?: (level: SessionLogLevel, message: string) => void;
   /** How often `sprint-runner stop` requests are looked for while a run is active. */
   stopPollMs?: number;
+  /**
+   * Git integration (issue 7). Commit mode, quality gates, maxParallel, independent stories, the final
+   * merge and the sprint report are engine settings (`engine`); these are the session-level choices.
+   */
+  git?: SprintSessionGitOptions;
+}
+
+export interface SprintSessionGitOptions {
+  /** Verify the batch-commit agent's commit when the workspace is a git repository. Default true. */
+  verifyCommits?: boolean;
+  /** Parallel mode: the sprint branch is `sprint/{sprintId}`; default `s-` + a hash of the ledger path (stable across batches). */
+  sprintId?: string;
+  /** Parallel mode: where lane worktrees go; default `{stateDir}/worktrees/{sprintId}` (outside the checkout's tracked files). */
+  worktreesDir?: string;
+  /** Parallel mode: the branch the sprint branch starts from (and may merge into); default the current branch. */
+  baseBranch?: string;
 }
 
 export class SprintSession {
@@ -97,7 +118,23 @@ export class SprintSession {
         stateDir: o.stateDir,
         progressHelperPath: o.agent?.progressHelperPath ?? path.join(o.extensionRoot, 'media', 'sprint-log.sh'),
       });
-      const settings: EngineSettings = { ...defaultEngineSettings(), ...stripUndefined(o.engine ?? {}) };
+      const settings: EngineSettings = { ...defaultEngineSettings(), sprintReport: true, ...stripUndefined(o.engine ?? {}) };
+      // The state folder (database, logs, lane worktrees) never shows up in `git status` of the workspace.
+      const ignoreFile = path.join(o.stateDir, '.gitignore');
+      if (!existsSync(ignoreFile)) await writeFileAtomic(ignoreFile, '# Sprint Runner state: not part of the project\n*\n');
+      const gitPort = await NodeGitPort.detect(layout.root);
+      const git = gitPort && (o.git?.verifyCommits !== false || settings.commitMode === 'engine') ? gitPort : undefined;
+      const lanes =
+        gitPort && (settings.maxParallel ?? 1) > 1
+          ? await NodeLanePort.open({
+              workspaceRoot: layout.root,
+              sprintId: o.git?.sprintId ?? `s-${createHash('sha256').update(path.resolve(layout.ledgerPath)).digest('hex').slice(0, 8)}`,
+              stateDir: o.stateDir,
+              engineOwnedFiles: [layout.ledgerPath],
+              ...(o.git?.worktreesDir ? { worktreesRoot: o.git.worktreesDir } : {}),
+              ...(o.git?.baseBranch ? { baseBranch: o.git.baseBranch } : {}),
+            })
+          : undefined;
       const runner = new SprintRunner({
         ledger,
         store,
@@ -108,6 +145,9 @@ export class SprintSession {
         settings,
         env: o.env,
         scripts: new NodeScriptRunner(),
+        ...(git ? { git } : {}),
+        gates: new NodeQualityGates(),
+        ...(lanes ? { lanes } : {}),
       });
       return new SprintSession(layout, ledger, store, runner, agent, lock, o);
     } catch (err) {

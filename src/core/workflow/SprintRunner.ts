@@ -1108,9 +1108,19 @@ export class SprintRunner {
     if (!replayed) {
       for (const s of plan.stories) await this.deps.store.upsertStory(ctx.batch.id, s.key, s.epicId, { status: s.status, startedAt: this.clock.now() });
     }
-    const settled = await Promise.allSettled(plan.stories.map((s) => this.runLane(ctx, cycle, s)));
-    const failure = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
-    if (failure) throw failure.reason;
+    const settled = await Promise.allSettled(
+      plan.stories.map((s) =>
+        this.runLane(ctx, cycle, s).catch((err: unknown) => {
+          // One lane ending the batch (pause, permanent failure): the other lanes finish the step they
+          // are in and start no new one, as a pause does; the first reason is the batch's.
+          if (this.pauseReason === undefined && this.stopReason === undefined) this.pauseReason = err instanceof Error ? err.message : String(err);
+          throw err;
+        }),
+      ),
+    );
+    const rejected = settled.filter((r): r is PromiseRejectedResult => r.status === 'rejected').map((r) => r.reason as unknown);
+    const severity = (e: unknown): number => (e instanceof Halt ? { paused: 0, stopped: 1, failed: 2 }[e.status] : 3);
+    if (rejected.length > 0) throw rejected.reduce((a, b) => (severity(b) > severity(a) ? b : a));
     const lanes = settled.map((r) => (r as PromiseFulfilledResult<CycleContext>).value);
     for (const lc of lanes) {
       for (const s of lc.stories) if (lc.done.has(s.key)) await this.mergeLane(lc, s);

@@ -122,6 +122,28 @@ describe('SprintRunner parallel mode (worktree lanes)', function () {
     assert.equal((await t.store.openBlock('1-2-b'))?.reason, blocked?.reason);
   });
 
+  it('a permanent failure in one lane ends the batch; the other lane finishes its running step and starts no new one', async () => {
+    let bStarted: () => void = () => undefined;
+    const bRunning = new Promise<void>((resolve) => (bStarted = resolve));
+    const t = await setup({ '1-1-a': 'in-progress', '2-1-b': 'in-progress' }, {
+      // 1-1 fails while 2-1's dev-story is in flight.
+      script: { 'dev-story 1-1': { outcome: 'permanent', message: 'Invalid API key', before: () => bRunning } },
+      work: async (req: AgentRequest) => {
+        if (req.command === 'dev-story') {
+          bStarted();
+          await new Promise((r) => setTimeout(r, 300));
+          await writeIn(req, 'src/b.ts', 'b\n');
+        }
+      },
+    });
+    const r = await t.runner.run({ cycles: 1 });
+    assert.equal(r.status, 'failed');
+    assert.equal(r.reason, 'Invalid API key');
+    assert.deepEqual(t.agent.sequence.sort(), ['dev-story 1-1', 'dev-story 2-1']);
+    assert.deepEqual(await t.ws.statuses(), { '1-1-a': 'in-progress', '2-1-b': 'in-progress' });
+    assert.deepEqual(eventsOf(t.events, 'lane:state').map((e) => e.state), ['started', 'started']);
+  });
+
   it('a kill -9 of the engine during parallel work resumes without losing either story\'s commits', async () => {
     const ws = await aGitWorkspace({ stories: { '1-1-a': 'in-progress', '2-1-b': 'in-progress' } });
     workspaces.push(ws);
