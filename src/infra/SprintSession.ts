@@ -12,6 +12,7 @@ import { SprintLedger } from '../core/ledger/SprintLedger';
 import type { SprintEvent } from '../core/SprintEvents';
 import type { RunStore } from '../core/store/RunStore';
 import { defaultEngineSettings, type EngineSettings } from '../core/workflow/EngineSettings';
+import { PROGRESS_LOG_FILE } from '../core/workflow/GitPort';
 import { SprintRunner, type RunOptions, type RunResult } from '../core/workflow/SprintRunner';
 import { discoverWorkspace } from '../core/workspace/discoverWorkspace';
 import type { WorkspaceLayout } from '../core/workspace/WorkspaceLayout';
@@ -130,7 +131,7 @@ export class SprintSession {
               workspaceRoot: layout.root,
               sprintId: o.git?.sprintId ?? `s-${createHash('sha256').update(path.resolve(layout.ledgerPath)).digest('hex').slice(0, 8)}`,
               stateDir: o.stateDir,
-              engineOwnedFiles: [layout.ledgerPath],
+              engineOwnedFiles: [layout.ledgerPath, path.join(layout.root, PROGRESS_LOG_FILE)],
               ...(o.git?.worktreesDir ? { worktreesRoot: o.git.worktreesDir } : {}),
               ...(o.git?.baseBranch ? { baseBranch: o.git.baseBranch } : {}),
             })

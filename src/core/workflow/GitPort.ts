@@ -2,6 +2,13 @@
 // implementation (src/infra/git/NodeGitPort.ts) wraps BatchCommitVerifier and EngineBatchCommitter.
 // Every value crossing the port is plain JSON, because the engine stores it in the run journal.
 
+/**
+ * The progress log `media/sprint-log.sh` appends to, relative to the agent's cwd (003's
+ * `docs/sprint-runner.csv`). Agents write it during a cycle, so the engine commits it with the cycle; in
+ * parallel mode it is engine-owned like the ledger (each lane's copy stays in the lane's history).
+ */
+export const PROGRESS_LOG_FILE = 'docs/sprint-runner.csv';
+
 /** The state of a working tree when a cycle (or a lane) starts; opaque to the engine, stored as is. */
 export interface GitSnapshot {
   head: string;

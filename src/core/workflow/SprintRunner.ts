@@ -27,7 +27,7 @@ import { findingsPattern, isRepeatedPattern } from './findingsPattern';
 import { appendProjectContext } from './injectProjectContext';
 import { parseCodeReview, parseCriticalIssuesFound, parseTechSpecDecisions, type TechSpecDecision } from './markers';
 import type { ScriptRunner } from './ScriptRunner';
-import type { CommitCheck, GitPort, GitSnapshot } from './GitPort';
+import { PROGRESS_LOG_FILE, type CommitCheck, type GitPort, type GitSnapshot } from './GitPort';
 import type { LaneInfo, LaneMerge, LanePort } from './LanePort';
 import type { QualityGatePort } from './QualityGatePort';
 import { SprintReportCollector, sprintReportFileName } from './SprintReportCollector';
@@ -1006,7 +1006,9 @@ export class SprintRunner {
         r = await git.engineCommit(cwd, before, {
           ...expected,
           artifactsDir: cc.layout.implementationArtifacts,
-          extraPaths: cc.lane ? [] : [this.deps.ledger.path],
+          // The engine's files changed during the cycle. In a lane they are committed there too and undone
+          // by the lane module before the merge (their lane copies stay in the lane's history).
+          extraPaths: [cc.agentLedger.path, `${cc.layout.root}/${PROGRESS_LOG_FILE}`],
         });
       } catch (err) {
         r = { ok: false, reason: 'git-error', detail: err instanceof Error ? err.message : String(err) };

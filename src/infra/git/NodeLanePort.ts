@@ -1,7 +1,8 @@
 // The engine's LanePort over WorktreeLanes. Lanes are worktrees of the repository; the engine works with
 // the lane's copy of the *workspace* folder (the workspace may be a subfolder of the repository), so
-// `prepare` returns that folder. Before a merge, uncommitted edits an agent made to engine-owned files
-// (the ledger) in the lane are discarded: the ledger has one writer, the engine, in the main workspace.
+// `prepare` returns that folder. Before a merge, uncommitted edits agents made to engine-owned files
+// (the ledger, the progress log) in the lane are committed there and then undone by WorktreeLanes with a
+// commit: the ledger has one writer, the engine, in the main workspace.
 
 import * as path from 'node:path';
 import type { LaneInfo, LaneMerge, LanePort, RecoveredLaneInfo } from '../../core/workflow/LanePort';
@@ -70,7 +71,7 @@ export class NodeLanePort implements LanePort {
 
   async merge(storyKey: string): Promise<LaneMerge> {
     const lane = (await this.lanes.lanes()).find((l) => l.storyKey === storyKey);
-    if (lane && lane.state !== 'merged') await this.discardOwnedEdits(lane.cwd);
+    if (lane && lane.state !== 'merged') await this.commitOwnedEdits(lane.cwd, storyKey);
     const r = await this.lanes.finishLane(storyKey);
     switch (r.status) {
       case 'merged':
@@ -84,16 +85,19 @@ export class NodeLanePort implements LanePort {
     }
   }
 
-  /** Uncommitted edits of the ledger in a lane are the agents' copy of what the engine writes itself. */
-  private async discardOwnedEdits(worktree: string): Promise<void> {
+  /**
+   * Uncommitted edits of engine-owned files (the ledger, the progress log) in a lane are the agents' copy
+   * of what the engine records itself. They are committed in the lane (nothing is deleted), and
+   * WorktreeLanes then undoes them with a commit before the merge, so lanes never conflict on them.
+   */
+  private async commitOwnedEdits(worktree: string, storyKey: string): Promise<void> {
     if (this.ownedRel.length === 0) return;
     const repo = new GitRepository(worktree);
-    const dirty = new Set((await repo.statusPorcelain()).map((s) => s.path));
-    for (const p of this.ownedRel) {
-      if (!dirty.has(p)) continue;
-      const tracked = (await repo.run(['cat-file', '-e', `HEAD:${p}`], { okExitCodes: [1, 128] })).exitCode === 0;
-      if (tracked) await repo.run(['checkout', 'HEAD', '--', p]);
-    }
+    const owned = new Set(this.ownedRel);
+    const dirty = (await repo.statusPorcelain()).map((s) => s.path).filter((p) => owned.has(p));
+    if (dirty.length === 0) return;
+    await repo.addPaths(dirty);
+    await repo.commit(`chore(${storyKey}): agents' copy of engine-owned files\n\n${dirty.join('\n')}`, { only: dirty });
   }
 
   async mergeSprintIntoBase(): Promise<{ ok: boolean; detail: string }> {

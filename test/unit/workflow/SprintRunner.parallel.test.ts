@@ -11,7 +11,7 @@ import { GitRepository } from '../../../src/infra/git/GitRepository';
 import { NodeGitPort } from '../../../src/infra/git/NodeGitPort';
 import { NodeLanePort } from '../../../src/infra/git/NodeLanePort';
 import { aRunner, aStore, eventsOf, type RunnerSpec } from '../../support/workflowBuilders';
-import { aGitWorkspace, writeIn, type GitWorkspace } from './gitWorkspace';
+import { aGitWorkspace, commitAllIn, writeIn, type GitWorkspace } from './gitWorkspace';
 
 const workspaces: GitWorkspace[] = [];
 const stores: { close(): Promise<void> }[] = [];
@@ -27,7 +27,12 @@ async function setup(stories: Record<string, string>, spec: Omit<RunnerSpec, 'st
   workspaces.push(ws);
   const store = await aStore();
   stores.push(store);
-  const lanes = await NodeLanePort.open({ workspaceRoot: ws.root, sprintId: SPRINT_ID, stateDir: ws.stateDir, engineOwnedFiles: [ws.layout.ledgerPath] });
+  const lanes = await NodeLanePort.open({
+    workspaceRoot: ws.root,
+    sprintId: SPRINT_ID,
+    stateDir: ws.stateDir,
+    engineOwnedFiles: [ws.layout.ledgerPath, path.join(ws.root, 'docs/sprint-runner.csv')],
+  });
   const t = aRunner(ws, {
     ...spec,
     settings: { maxParallel: 2, commitMode: 'engine', ...spec.settings },
@@ -85,6 +90,8 @@ describe('SprintRunner parallel mode (worktree lanes)', function () {
     assert.equal(sprint, `sprint/${SPRINT_ID}`);
     assert.equal(await t.ws.git('show', `${sprint}:src/1-1-a.ts`), 'export const x = "1-1-a";');
     assert.equal(await t.ws.git('show', `${sprint}:src/2-1-b.ts`), 'export const x = "2-1-b";');
+    const ledgerRel = path.relative(t.ws.root, t.ws.layout.ledgerPath);
+    assert.equal(await t.ws.git('show', `${sprint}:${ledgerRel}`), await t.ws.git('show', `main:${ledgerRel}`), 'lanes never changed the ledger on the sprint branch');
     const log = (await t.ws.git('log', '--format=%s', sprint)).split('\n');
     assert.ok(log.includes('feat(1): implement stories 1-1') && log.includes('feat(2): implement stories 2-1'), log.join('\n'));
     assert.deepEqual(eventsOf(t.events, 'lane:state').filter((e) => e.state === 'merged').map((e) => e.storyKey), ['1-1-a', '2-1-b']);
@@ -117,9 +124,34 @@ describe('SprintRunner parallel mode (worktree lanes)', function () {
     assert.match(blocked?.reason ?? '', /^merge conflict: src\/shared\.ts \(branch story\/sprint-t\/1-2-b and worktree .* kept/);
     const branch = 'story/sprint-t/1-2-b';
     assert.equal(await t.ws.git('show', `${branch}:src/shared.ts`), 'export const owner = "1-2-b";', 'the blocked story keeps its work on its branch');
-    assert.equal(await t.ws.git('log', '-1', '--format=%s', branch), 'feat(1): implement stories 1-2');
+    assert.deepEqual((await t.ws.git('log', '-2', '--format=%s', branch)).split('\n'), ['chore(1-2-b): leave engine-owned files to the engine', 'feat(1): implement stories 1-2']);
     assert.equal(await new GitRepository(conflict!.cwd!).isDirty(), false);
     assert.equal((await t.store.openBlock('1-2-b'))?.reason, blocked?.reason);
+  });
+
+  it('agent mode in lanes: each batch-commit agent commits in its lane and is verified there; the progress log and ledger copies do not reach the sprint branch', async () => {
+    const t = await setup({ '1-1-a': 'in-progress', '2-1-b': 'in-progress' }, {
+      settings: { commitMode: 'agent' },
+      work: async (req: AgentRequest) => {
+        if (req.command === 'dev-story') {
+          await writeIn(req, `src/${req.storyKeys[0]}.ts`, 'done\n');
+          await fsp.mkdir(path.join(req.cwd, 'docs'), { recursive: true });
+          await fsp.appendFile(path.join(req.cwd, 'docs/sprint-runner.csv'), `${req.storyKeys[0]},dev-story,end\n`);
+        }
+        if (req.command === 'batch-commit') await commitAllIn(req);
+      },
+    });
+    const r = await t.runner.run({ cycles: 1 });
+    assert.equal(r.status, 'completed', r.reason);
+    const verified = eventsOf(t.events, 'commit:verified');
+    assert.deepEqual(verified.map((v) => [v.lane, v.mode, v.message]).sort(), [
+      ['1-1-a', 'agent', 'feat(1): implement stories 1-1'],
+      ['2-1-b', 'agent', 'feat(2): implement stories 2-1'],
+    ]);
+    assert.deepEqual(await t.ws.statuses(), { '1-1-a': 'done', '2-1-b': 'done' });
+    const sprint = t.lanes.sprintBranch;
+    assert.equal(await t.ws.git('show', `${sprint}:src/2-1-b.ts`), 'done');
+    assert.equal(await t.ws.git('show', `${sprint}:docs/sprint-runner.csv`).catch(() => 'absent'), 'absent');
   });
 
   it('a permanent failure in one lane ends the batch; the other lane finishes its running step and starts no new one', async () => {
