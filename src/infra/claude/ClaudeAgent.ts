@@ -61,7 +61,8 @@ export interface ClaudeAgentOptions {
 }
 
 export interface ClaudeContainerOptions {
-  runtime: ContainerRuntimeName;
+  /** `auto` = podman, else docker (the first whose engine answers). */
+  runtime: ContainerRuntimeName | 'auto';
   image: string;
   cpus?: number;
   /** e.g. `4g`. */
