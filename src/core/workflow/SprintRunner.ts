@@ -875,8 +875,10 @@ export class SprintRunner {
         await this.setStatus(cc, s, 'blocked', `the same findings came back in 3 consecutive code reviews: ${patterns[patterns.length - 1].join('; ')}`);
         return;
       }
-      // The review may have changed code: the gates judge the tree it left.
-      gates = await this.runGates(cc, s, attempt + 1);
+      // The review may have changed code: the gates judge the tree it left (needed for a done exit, and
+      // for the next review's prompt; not after the last review when it cannot end done anyway).
+      const wouldBeDone = report.zeroIssues || (attempt >= 3 && !report.hasCritical);
+      if (wouldBeDone || attempt < maxCodeReviews) gates = await this.runGates(cc, s, attempt + 1);
       const gatesFail = gates !== undefined && gates.some((g) => !g.ok);
       const failing = gatesFail ? ` while quality gates fail (${gates!.filter((g) => !g.ok).map((g) => g.name).join(', ')})` : '';
       if (report.zeroIssues) {
@@ -902,11 +904,13 @@ export class SprintRunner {
     if (!port || configured.length === 0) return undefined;
     const key = `${cc.prefix}/gates/${s.key}/a${attempt}`;
     const cwd = cc.lane?.cwd ?? this.deps.layout.root;
-    const { result, replayed } = await this.runStep(cc.batch, key, () => {
+    const { result, replayed } = await this.runStep(cc.batch, key, async () => {
       this.emit({ type: 'story:phase', storyKey: s.key, phase: 'quality-gates', attempt, ...this.laneTag(cc) });
-      return port.run(configured, cwd, this.abort.signal);
+      const results = await port.run(configured, cwd, this.abort.signal);
+      // Gates cut short by a stop are not a verdict: not journaled, they run again on resume.
+      if (this.abort.signal.aborted) throw new Halt('stopped', this.stopReason ?? 'stopped while quality gates ran');
+      return results;
     });
-    if (this.stopReason !== undefined) throw new Halt('stopped', this.stopReason);
     cc.batch.report.gates(s.key, result);
     if (!replayed) {
       const ok = result.every((g) => g.ok);

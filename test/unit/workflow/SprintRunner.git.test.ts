@@ -158,6 +158,22 @@ describe('SprintRunner quality gates on a real repository', () => {
     assert.ok(eventsOf(t.events, 'report:written').length === 1);
   });
 
+  it('stop while a gate runs: the gate is killed, the batch ends stopped, and the cut-short run is not journaled (it runs again on resume)', async () => {
+    const hang = { name: 'hang', command: ['node', '-e', 'setTimeout(() => {}, 60000)'] };
+    const t = await setup({ '4-3-s': 'review' }, { settings: { qualityGates: [hang] }, work: devAndCommit });
+    t.runner.onDidEmit((e) => {
+      if (e.type === 'story:phase' && e.phase === 'quality-gates') setTimeout(() => t.runner.cancel('stopped by the user'), 200);
+    });
+    const started = Date.now();
+    const r = await t.runner.run({ cycles: 1 });
+    assert.equal(r.status, 'stopped');
+    assert.ok(Date.now() - started < 10_000, 'the gate did not run to its end');
+    assert.deepEqual(t.agent.sequence, []);
+    const step = await t.store.getStep(r.batchId, 'c1/gates/4-3-s/a1');
+    assert.ok(step && step.result === undefined, 'started, not finished');
+    assert.deepEqual(eventsOf(t.events, 'gates:result'), []);
+  });
+
   it('without gates the code-review prompt has no gate section and the loop is 003\'s', async () => {
     const t = await setup({ '4-1-g': 'review' }, { work: devAndCommit });
     await t.runner.run({ cycles: 1 });
