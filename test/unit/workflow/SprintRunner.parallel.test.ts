@@ -106,7 +106,7 @@ describe('SprintRunner parallel mode (worktree lanes)', function () {
     const t = await setup(
       { '1-1-a': 'in-progress', '1-2-b': 'in-progress' },
       {
-        settings: { independentStories: ['1-2-b'] },
+        settings: { independentStories: ['1-2-b'], sprintReport: true },
         work: async (req: AgentRequest) => {
           if (req.command === 'dev-story') await writeIn(req, 'src/shared.ts', `export const owner = ${JSON.stringify(req.storyKeys[0])};\n`);
         },
@@ -127,6 +127,11 @@ describe('SprintRunner parallel mode (worktree lanes)', function () {
     assert.deepEqual((await t.ws.git('log', '-2', '--format=%s', branch)).split('\n'), ['chore(1-2-b): leave engine-owned files to the engine', 'feat(1): implement stories 1-2']);
     assert.equal(await new GitRepository(conflict!.cwd!).isDirty(), false);
     assert.equal((await t.store.openBlock('1-2-b'))?.reason, blocked?.reason);
+    const report = await fsp.readFile(path.join(t.ws.layout.implementationArtifacts, `sprint-report-test-run-1-${r.batchId}.md`), 'utf8');
+    assert.match(report, /- Stories: 1 done, 1 blocked/);
+    assert.match(report, /- \*\*1-2-b\*\*: merge conflict: src\/shared\.ts \(branch story\/sprint-t\/1-2-b and worktree /);
+    assert.match(report, /- Lane: `story\/sprint-t\/1-1-a`, merged into sprint\/sprint-t/);
+    assert.match(report, /- Lane: `story\/sprint-t\/1-2-b`, conflict: src\/shared\.ts/);
   });
 
   it('agent mode in lanes: each batch-commit agent commits in its lane and is verified there; the progress log and ledger copies do not reach the sprint branch', async () => {
