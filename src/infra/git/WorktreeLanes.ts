@@ -272,8 +272,11 @@ export class WorktreeLanes {
     const repo = this.opts.repo;
     const branch = await repo.currentBranch();
     if (branch !== data.baseBranch) return { ok: false, conflict: false, detail: `${repo.cwd} is on ${branch ?? 'a detached HEAD'}, not ${data.baseBranch}; merge ${this.sprintBranch} yourself` };
-    const dirty = await repo.statusPorcelain();
-    if (dirty.some((s) => s.code !== '??')) return { ok: false, conflict: false, detail: `${repo.cwd} has uncommitted changes (${dirty.map((d) => d.path).join(', ')}); merge ${this.sprintBranch} yourself` };
+    // The engine's own files (the ledger it keeps writing here) may be modified: lanes never change them
+    // on the sprint branch, and git itself refuses a merge that would overwrite a local change.
+    const owned = new Set(this.opts.engineOwnedPaths ?? []);
+    const dirty = (await repo.statusPorcelain()).filter((s) => s.code !== '??' && !owned.has(s.path));
+    if (dirty.length > 0) return { ok: false, conflict: false, detail: `${repo.cwd} has uncommitted changes (${dirty.map((d) => d.path).join(', ')}); merge ${this.sprintBranch} yourself` };
     const r = await repo.merge(this.sprintBranch, { message: `Merge ${this.sprintBranch}` });
     if (!r.ok && (await repo.mergeInProgress())) await repo.abortMerge();
     return r;

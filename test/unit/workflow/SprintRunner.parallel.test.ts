@@ -159,6 +159,21 @@ describe('SprintRunner parallel mode (worktree lanes)', function () {
     assert.equal(await t.ws.git('show', `${sprint}:docs/sprint-runner.csv`).catch(() => 'absent'), 'absent');
   });
 
+  it('mergeSprintIntoBase: a complete sprint merges into the user\'s branch, which may have the engine\'s ledger changes but nothing else', async () => {
+    const t = await setup({ '1-1-a': 'in-progress', '2-1-b': 'in-progress' }, {
+      settings: { mergeSprintIntoBase: true },
+      work: async (req: AgentRequest) => (req.command === 'dev-story' ? writeIn(req, `src/${req.storyKeys[0]}.ts`, 'done\n') : undefined),
+    });
+    const r = await t.runner.run({ cycles: 1 });
+    assert.equal(r.status, 'completed', r.reason);
+    assert.equal(r.sprintComplete, true);
+    assert.equal(await t.ws.git('rev-parse', 'HEAD'), await t.ws.git('rev-parse', t.lanes.sprintBranch), 'main now is the sprint branch (fast-forward)');
+    assert.equal(await fsp.readFile(path.join(t.ws.root, 'src/1-1-a.ts'), 'utf8'), 'done\n');
+    assert.equal(await fsp.readFile(path.join(t.ws.root, 'src/2-1-b.ts'), 'utf8'), 'done\n');
+    assert.deepEqual(await t.ws.statuses(), { '1-1-a': 'done', '2-1-b': 'done' }, "the engine's ledger writes are kept");
+    assert.deepEqual(eventsOf(t.events, 'warning'), []);
+  });
+
   it('a permanent failure in one lane ends the batch; the other lane finishes its running step and starts no new one', async () => {
     let bStarted: () => void = () => undefined;
     const bRunning = new Promise<void>((resolve) => (bStarted = resolve));
