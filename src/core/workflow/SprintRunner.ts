@@ -670,7 +670,7 @@ export class SprintRunner {
     }
     const backlog = this.activeStories(cc, ['backlog']);
     if (backlog.length === 0) return;
-    for (const s of backlog) this.emit({ type: 'story:phase', storyKey: s.key, phase: 'create-story', command: 'create-story' });
+    for (const s of backlog) this.emit({ type: 'story:phase', storyKey: s.key, phase: 'create-story', command: 'create-story', ...this.laneTag(cc) });
     const base = { cycle: cc.cycle, stories: backlog, attempt: 1, ...this.laneSpec(cc) };
     const settled = await Promise.allSettled([
       this.invokeWithRecovery(cc.batch, { ...base, key: `${cc.prefix}/create-story`, command: 'create-story' }),
@@ -717,7 +717,7 @@ export class SprintRunner {
       if (now === s.status) {
         warnings.push({ storyKey: s.key, message: `create-story did not move ${s.key} from ${s.status} (still "${now}" in ${ledger.path}).` });
       } else if (now !== undefined) {
-        this.emit({ type: 'story:status', storyKey: s.key, from: s.status, to: now, reason: 'create-story' });
+        this.emit({ type: 'story:status', storyKey: s.key, from: s.status, to: now, reason: 'create-story', ...this.laneTag(cc) });
       }
       const storyFile = `${layout.implementationArtifacts}/${s.key}.md`;
       if (!(await fs.exists(storyFile))) warnings.push({ storyKey: s.key, message: `create-story did not write ${storyFile}.` });
@@ -754,7 +754,7 @@ export class SprintRunner {
     if (!stories.some((s) => cc.decisions[s.key] === 'REQUIRED')) return;
     for (const s of stories) {
       if (!cc.active.has(s.key)) continue;
-      this.emit({ type: 'story:phase', storyKey: s.key, phase: 'create-tech-spec', command: 'create-tech-spec' });
+      this.emit({ type: 'story:phase', storyKey: s.key, phase: 'create-tech-spec', command: 'create-tech-spec', ...this.laneTag(cc) });
       const file = `${cc.layout.implementationArtifacts}/tech-spec-${s.key}.md`;
       const rec = await this.invokeWithRecovery(cc.batch, {
         ...this.laneSpec(cc),
@@ -783,7 +783,7 @@ export class SprintRunner {
   private async reviewLoop(cc: CycleContext, s: StoryRef, command: 'story-review' | 'tech-spec-review'): Promise<void> {
     const max = this.deps.settings[REVIEW_MAX[command] as 'maxStoryReviews'];
     for (let attempt = 1; attempt <= max; attempt++) {
-      this.emit({ type: 'story:phase', storyKey: s.key, phase: command, command, attempt });
+      this.emit({ type: 'story:phase', storyKey: s.key, phase: command, command, attempt, ...this.laneTag(cc) });
       const rec = await this.invokeWithRecovery(cc.batch, {
         ...this.laneSpec(cc),
         key: `${cc.prefix}/${command}/${s.key}/a${attempt}`,
@@ -814,7 +814,7 @@ export class SprintRunner {
     for (const s of this.activeStories(cc)) {
       if (!cc.active.has(s.key)) continue;
       if (s.status !== 'review') {
-        this.emit({ type: 'story:phase', storyKey: s.key, phase: 'dev-story', command: 'dev-story' });
+        this.emit({ type: 'story:phase', storyKey: s.key, phase: 'dev-story', command: 'dev-story', ...this.laneTag(cc) });
         const rec = await this.invokeWithRecovery(cc.batch, {
           ...this.laneSpec(cc),
           key: `${cc.prefix}/dev-story/${s.key}`,

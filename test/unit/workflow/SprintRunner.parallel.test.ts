@@ -96,6 +96,8 @@ describe('SprintRunner parallel mode (worktree lanes)', function () {
     assert.ok(log.includes('feat(1): implement stories 1-1') && log.includes('feat(2): implement stories 2-1'), log.join('\n'));
     assert.deepEqual(eventsOf(t.events, 'lane:state').filter((e) => e.state === 'merged').map((e) => e.storyKey), ['1-1-a', '2-1-b']);
     assert.ok(eventsOf(t.events, 'command:start').every((e) => e.lane === e.storyKeys[0]), 'command events carry their lane');
+    assert.ok(eventsOf(t.events, 'story:phase').every((e) => e.lane === e.storyKey), 'phase events carry their lane');
+    assert.ok(eventsOf(t.events, 'story:status').every((e) => e.lane === e.storyKey), 'status events carry their lane');
     assert.equal(await t.ws.git('rev-parse', '--abbrev-ref', 'HEAD'), 'main', "the user's checkout was never switched");
     assert.equal(await t.ws.git('show', 'main:src/1-1-a.ts').catch(() => 'absent'), 'absent');
     const worktrees = await t.ws.git('worktree', 'list', '--porcelain');
