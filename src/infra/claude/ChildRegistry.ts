@@ -1,12 +1,16 @@
-// `<stateDir>/children.json`: the `claude` children this orchestrator runs and the processes seen in their
-// trees, each with its start time. If the orchestrator dies (SIGKILL, crash, VS Code killed), the next start
-// calls reapOrphans() and ends what is still running, matching pid AND start time so a reused pid is never
-// touched, and skipping entries whose owner is still alive (another orchestrator on the same state folder).
+// `<stateDir>/children.json`: the `claude` children this orchestrator runs, each with its step token
+// (STEP_TOKEN_VARIABLE, inherited by everything the step starts) and the processes seen in its tree, each
+// with its start time. An entry is written BEFORE the child is spawned (pid 0 until it runs), so no window
+// exists in which a step runs unrecorded. If the orchestrator dies (SIGKILL, crash, VS Code killed), the
+// next start calls reapOrphans() and ends what is still running: recorded processes matching pid AND start
+// time (a reused pid is never touched), processes carrying the step's token that started after the step
+// (however they were forked or re-parented), and their groups/sessions. Entries whose owner is still alive
+// (another orchestrator on the same state folder) are left alone.
 
 import { promises as fsp } from 'node:fs';
 import * as path from 'node:path';
 import { writeFileAtomic } from '../NodeFileSystem';
-import { collectTree, isSameProcessAlive, killProcesses, listProcesses, readProcStatSync, type ProcStat } from './processTree';
+import { findStepProcesses, isSameProcessAlive, killProcesses, listProcesses, readProcStatSync, selectStepLeftovers, type ProcStat } from './processTree';
 
 export interface RecordedProcess {
   pid: number;
@@ -18,9 +22,11 @@ export interface RecordedProcess {
 export interface ChildEntry {
   ownerPid: number;
   ownerStartTime: number;
-  /** The `claude` process. */
+  /** The `claude` process; 0 / the owner's start time while it is being spawned. */
   pid: number;
   startTime: number;
+  /** Value of STEP_TOKEN_VARIABLE in the step's environment (absent in files of older versions). */
+  token?: string;
   command: string;
   stepKey?: string;
   recordedAt: string;
@@ -79,36 +85,47 @@ export class ChildRegistry {
     return next;
   }
 
-  add(child: ProcStat, command: string, stepKey?: string): Promise<void> {
+  /** Records a step about to be spawned (its token; no pid yet). */
+  announce(token: string, command: string, stepKey?: string): Promise<void> {
     return this.update((f) => {
-      f.children = f.children.filter((c) => !(c.pid === child.pid && c.startTime === child.startTime));
+      f.children = f.children.filter((c) => c.token !== token);
       f.children.push({
         ownerPid: this.owner.pid,
         ownerStartTime: this.owner.startTime,
-        pid: child.pid,
-        startTime: child.startTime,
+        pid: 0,
+        startTime: this.owner.startTime,
+        token,
         command,
         stepKey,
         recordedAt: new Date().toISOString(),
-        members: [toRecorded(child)],
+        members: [],
       });
     });
   }
 
-  /** Replaces the member list of a child with a new snapshot (merged: a member seen once stays recorded). */
-  setMembers(child: { pid: number; startTime: number }, members: ProcStat[]): Promise<void> {
+  /** The announced step's `claude` process is running. */
+  started(token: string, child: ProcStat): Promise<void> {
     return this.update((f) => {
-      const entry = f.children.find((c) => c.pid === child.pid && c.startTime === child.startTime);
+      const entry = f.children.find((c) => c.token === token);
       if (!entry) return;
-      const known = new Map(entry.members.map((m) => [`${m.pid}:${m.startTime}`, m]));
-      for (const m of members) known.set(`${m.pid}:${m.startTime}`, toRecorded(m));
-      entry.members = [...known.values()];
+      entry.pid = child.pid;
+      entry.startTime = child.startTime;
+      entry.members = [toRecorded(child)];
     });
   }
 
-  remove(child: { pid: number; startTime: number }): Promise<void> {
+  /** Replaces the member list of a step with the processes of its latest snapshot (dead ones drop out). */
+  setMembers(token: string, members: ProcStat[]): Promise<void> {
     return this.update((f) => {
-      f.children = f.children.filter((c) => !(c.pid === child.pid && c.startTime === child.startTime));
+      const entry = f.children.find((c) => c.token === token);
+      if (entry) entry.members = members.map(toRecorded);
+    });
+  }
+
+  /** The step and everything it left are gone. */
+  remove(token: string): Promise<void> {
+    return this.update((f) => {
+      f.children = f.children.filter((c) => c.token !== token);
     });
   }
 }
@@ -121,9 +138,10 @@ export interface ReapReport {
 }
 
 /**
- * Ends the processes of children recorded by an orchestrator that is no longer running. A recorded process
- * is only killed if it is alive with the SAME start time; its group/session-mates are collected from /proc
- * (a tool's background job started after the last snapshot is still in the recorded group).
+ * Ends the processes of steps recorded by an orchestrator that is no longer running: recorded processes
+ * alive with the SAME start time, processes carrying the step's token that started no earlier than the
+ * step, and what shares a group or session with one of those (collected from /proc). A group id alone,
+ * without a verified live member, proves nothing (it may have been recycled) and is not used.
  */
 export async function reapOrphans(stateDir: string): Promise<ReapReport> {
   const file = childRegistryPath(stateDir);
@@ -138,20 +156,13 @@ export async function reapOrphans(stateDir: string): Promise<ReapReport> {
   const killed: number[] = [];
   if (orphans.length > 0) {
     const all = await listProcesses();
-    const byPid = new Map(all.map((p) => [p.pid, p]));
+    const tokens = orphans.map((c) => c.token).filter((t): t is string => typeof t === 'string' && t.length > 0);
+    const bearers = await findStepProcesses(all, tokens);
     const targets = new Map<number, ProcStat>();
     for (const c of orphans) {
-      const recorded = [{ pid: c.pid, startTime: c.startTime }, ...c.members];
-      const groups = new Set<number>();
-      for (const r of recorded) {
-        const live = byPid.get(r.pid);
-        if (!live || live.startTime !== r.startTime || live.state === 'Z') continue;
-        targets.set(live.pid, live);
-        groups.add(live.pgrp);
-        groups.add(live.session);
-      }
-      // Only groups vouched for by a verified live member: a recycled group id alone proves nothing.
-      for (const root of [...targets.values()]) for (const p of collectTree(all, root.pid, groups)) targets.set(p.pid, p);
+      const known = [...(c.pid > 0 ? [{ pid: c.pid, startTime: c.startTime }] : []), ...(Array.isArray(c.members) ? c.members : [])];
+      const tokenBearers = c.token ? (bearers.get(c.token) ?? []) : [];
+      for (const p of selectStepLeftovers(all, { root: { pid: c.pid, startTime: c.startTime }, known, tokenBearers })) targets.set(p.pid, p);
     }
     killed.push(...(await killProcesses([...targets.values()])));
   }

@@ -1,20 +1,43 @@
 // One `claude -p` child: spawned with execa (argument array, never a shell) in its own process group,
 // prompt written to stdin and stdin closed, stdout streamed line by line to the caller and raw to a log
 // file, read until the process exits. Stopping it (abort, wall/idle timeout, dispose): collect its tree from
-// /proc first, SIGINT the CLI (it aborts the running tool and prints a result), wait, SIGKILL, then SIGKILL
-// every collected group and process still alive. Nothing it started outlives the step.
+// /proc first, SIGINT the CLI (it aborts the running tool and prints a result), wait, SIGKILL.
+//
+// Nothing it started outlives the step, however the step ends (normal exit, stop, timeout, dispose). A tool's
+// background job (`setsid cmd &`, `nohup sh -c 'cmd &'`) is re-parented to PID 1 as soon as its parent
+// exits, so a ppid walk after the CLI exited cannot find it. Two records are kept WHILE the child runs:
+// - a step token in its environment (STEP_TOKEN_VARIABLE), inherited by every process it starts, whatever
+//   its parentage, session or group: after the exit /proc/*/environ is scanned for it;
+// - snapshots of its tree (descendants + everything sharing their groups/sessions) at start, on stdout
+//   output (throttled: a tool just ran) and every snapshotIntervalMs: the processes seen, with start times.
+// After the exit, every live process that carries the token or was recorded (same pid AND start time), the
+// groups/sessions they are in, and the CLI's own session are SIGKILLed, never anything that started before
+// the step. The token and the members are also in the ChildRegistry, for reapOrphans after a crash.
 
+import { randomUUID } from 'node:crypto';
 import { createWriteStream, type WriteStream } from 'node:fs';
 import type { ClaudeProcessEnd } from '../../core/claude/classifyOutcome';
 import { StreamLineReader } from '../../core/claude/StreamLineReader';
 import type { ChildRegistry } from './ChildRegistry';
-import { collectTree, isSameProcessAlive, killProcesses, listProcesses, readProcStat, signalProcess, type ProcStat } from './processTree';
+import {
+  collectTree,
+  readBootTicks,
+  findStepProcesses,
+  isSameProcessAlive,
+  killProcesses,
+  listProcesses,
+  readProcStat,
+  selectStepLeftovers,
+  signalProcess,
+  STEP_TOKEN_VARIABLE,
+  type ProcStat,
+} from './processTree';
 
 export interface ClaudeProcessOptions {
   command: string;
   args: string[];
   cwd: string;
-  /** The complete environment of the child. */
+  /** The complete environment of the child (STEP_TOKEN_VARIABLE is added). */
   env: Record<string, string | undefined>;
   /** Written to stdin, then stdin is closed. */
   stdin: string;
@@ -35,35 +58,63 @@ export interface ClaudeProcessOptions {
 }
 
 const STDERR_TAIL = 64 * 1024;
+/** Output-triggered snapshots are at most this often (each reads every /proc/<pid>/stat: a few milliseconds). */
+const OUTPUT_SNAPSHOT_GAP_MS = 250;
+/** Rounds of the after-exit sweep: a process forked while a round scanned is found by the next. */
+const SWEEP_ROUNDS = 3;
 
 function delay(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms).unref());
 }
 
 export class ClaudeProcess {
+  /** Unique to this step; every process it starts inherits it in its environment. */
+  readonly token = randomUUID();
   private child?: ProcStat;
   private readonly known = new Map<string, ProcStat>();
+  private snapshotChain: Promise<unknown> = Promise.resolve();
+  private snapshotTimer?: NodeJS.Timeout;
+  private lastSnapshotAt = 0;
+  private recordedMembers = '';
+  private finished?: Promise<ClaudeProcessEnd>;
+  /** Resolves once the child is identified (or could not be spawned): stop() needs its pid. */
+  private readonly identified: Promise<void>;
+  private markIdentified: () => void = () => undefined;
   private stopReason?: ClaudeProcessEnd['stoppedBy'];
   private stopping?: Promise<void>;
   private exited = false;
   private exitWaiters: (() => void)[] = [];
 
-  constructor(private readonly o: ClaudeProcessOptions) {}
+  constructor(private readonly o: ClaudeProcessOptions) {
+    this.identified = new Promise<void>((resolve) => (this.markIdentified = resolve));
+  }
 
   /** Runs to the end; never rejects (spawn failures are reported in the result). */
-  async run(): Promise<ClaudeProcessEnd> {
+  run(): Promise<ClaudeProcessEnd> {
+    this.finished ??= this.runToEnd();
+    return this.finished;
+  }
+
+  private async runToEnd(): Promise<ClaudeProcessEnd> {
     const o = this.o;
-    if (o.signal?.aborted) return { exitCode: null, signal: null, stderr: '', stoppedBy: 'cancel', command: o.command };
+    if (o.signal?.aborted) {
+      this.markIdentified();
+      return { exitCode: null, signal: null, stderr: '', stoppedBy: 'cancel', command: o.command };
+    }
     let log: WriteStream | undefined;
     if (o.logFile) log = createWriteStream(o.logFile, { flags: 'a' });
     const reader = new StreamLineReader();
     let stderr = '';
 
+    // Recorded before it exists: an orchestrator killed during the spawn still leaves the token to reap by.
+    if (o.registry) await o.registry.announce(this.token, o.command, o.stepKey).catch(() => undefined);
+    const spawnedAfter = await readBootTicks();
+
     // execa is ESM-only: a dynamic import works both in the esbuild CJS bundle and under tsx's CJS hook.
     const { execa } = await import('execa');
     const sub = execa(o.command, o.args, {
       cwd: o.cwd,
-      env: o.env,
+      env: { ...o.env, [STEP_TOKEN_VARIABLE]: this.token },
       extendEnv: false,
       input: o.stdin,
       buffer: false,
@@ -79,8 +130,10 @@ export class ClaudeProcess {
     );
 
     if (sub.pid === undefined) {
+      this.markIdentified();
       const r = (await settled) as { code?: string; originalMessage?: string; shortMessage?: string };
       log?.end();
+      if (o.registry) await o.registry.remove(this.token).catch(() => undefined);
       return {
         exitCode: null,
         signal: null,
@@ -104,8 +157,12 @@ export class ClaudeProcess {
     });
 
     // Identify the child (pid + start time) and record it before anything else can go wrong.
-    this.child = await readProcStat(pid);
-    if (this.child && o.registry) await o.registry.add(this.child, o.command, o.stepKey).catch(() => undefined);
+    const stat = await readProcStat(pid);
+    if (stat && o.registry) await o.registry.started(this.token, stat).catch(() => undefined);
+    // Already gone (a very short run): what it left is still swept, bounded by the time of the spawn.
+    this.child = stat ?? { pid, ppid: process.pid, pgrp: pid, session: pid, startTime: spawnedAfter, state: 'Z' };
+    this.markIdentified();
+    void this.snapshot();
 
     const idle = setTimeout(() => void this.stop('idle-timeout'), o.idleTimeoutMs);
     const wall = setTimeout(() => void this.stop('timeout'), o.wallTimeoutMs);
@@ -115,6 +172,8 @@ export class ClaudeProcess {
 
     sub.stdout?.on('data', (chunk: Buffer) => {
       idle.refresh();
+      // Output follows a tool's run (tool_result): the moment its background jobs are still our descendants.
+      this.requestSnapshot();
       log?.write(chunk);
       for (const line of reader.push(chunk)) o.onLine(line);
     });
@@ -129,16 +188,18 @@ export class ClaudeProcess {
     clearTimeout(idle);
     clearTimeout(wall);
     clearInterval(snapshots);
+    clearTimeout(this.snapshotTimer);
     o.signal?.removeEventListener('abort', onAbort);
-    // Read to the end of stdout; a grandchild holding the pipe open must not hang us.
-    await Promise.race([stdoutDone, delay(2000)]);
     if (this.stopping) await this.stopping;
+    await this.snapshotChain;
+    // Before waiting for stdout: a leftover holding the pipe open would otherwise delay the step. What the
+    // CLI printed is already in the pipe and is still read to the end.
     await this.killLeftovers();
-    await Promise.race([stdoutDone, delay(1000)]);
+    await Promise.race([stdoutDone, delay(2000)]);
     for (const line of reader.end()) o.onLine(line);
     await Promise.race([settled.then(() => undefined), delay(1000)]);
     if (log) await new Promise<void>((resolve) => log.end(resolve));
-    if (this.child && o.registry) await o.registry.remove(this.child).catch(() => undefined);
+    if (o.registry) await o.registry.remove(this.token).catch(() => undefined);
     return {
       exitCode: code,
       signal,
@@ -149,19 +210,40 @@ export class ClaudeProcess {
     };
   }
 
+  /** At most one output-triggered snapshot per OUTPUT_SNAPSHOT_GAP_MS; none after the exit. */
+  private requestSnapshot(): void {
+    if (this.snapshotTimer !== undefined || this.exited) return;
+    const wait = Math.max(0, this.lastSnapshotAt + OUTPUT_SNAPSHOT_GAP_MS - Date.now());
+    this.snapshotTimer = setTimeout(() => {
+      this.snapshotTimer = undefined;
+      void this.snapshot();
+    }, wait);
+  }
+
+  /** Snapshots run one at a time, in order. */
+  private snapshot(): Promise<ProcStat[]> {
+    const next = this.snapshotChain.then(() => this.takeSnapshot());
+    this.snapshotChain = next.catch(() => undefined);
+    return next.catch(() => []);
+  }
+
   /** Remembers every process in the child's tree (and records it), so stop() can find re-parented ones. */
-  private async snapshot(): Promise<ProcStat[]> {
-    if (!this.child) return [];
+  private async takeSnapshot(): Promise<ProcStat[]> {
+    if (!this.child || this.exited) return [];
+    this.lastSnapshotAt = Date.now();
     const all = await listProcesses();
     const groups = new Set<number>();
     for (const k of this.known.values()) {
       groups.add(k.pgrp);
       groups.add(k.session);
     }
-    const tree = collectTree(all, this.child.pid, groups);
-    const fresh = tree.filter((p) => !this.known.has(`${p.pid}:${p.startTime}`));
+    const tree = collectTree(all, this.child.pid, groups).filter((p) => p.startTime >= (this.child as ProcStat).startTime);
     for (const p of tree) this.known.set(`${p.pid}:${p.startTime}`, p);
-    if (fresh.length > 0 && this.o.registry) await this.o.registry.setMembers(this.child, fresh).catch(() => undefined);
+    const members = tree.map((p) => `${p.pid}:${p.startTime}`).sort().join(',');
+    if (members !== this.recordedMembers && this.o.registry) {
+      this.recordedMembers = members;
+      await this.o.registry.setMembers(this.token, tree).catch(() => undefined);
+    }
     return tree;
   }
 
@@ -177,9 +259,11 @@ export class ClaudeProcess {
     if (this.exited) return Promise.resolve();
     this.stopReason = reason;
     this.stopping = (async () => {
+      if (this.finished) await this.identified;
       await this.snapshot();
       const child = this.child;
-      if (!child) return;
+      // Never signal a pid that no longer is our child (already exited: the sweep after the exit follows).
+      if (!child || !(await isSameProcessAlive(child.pid, child.startTime))) return;
       signalProcess(child.pid, 'SIGINT');
       // Keep collecting while the CLI winds down: a process it starts in this window is still its child.
       const watch = setInterval(() => void this.snapshot(), 50);
@@ -193,27 +277,33 @@ export class ClaudeProcess {
     return this.stopping;
   }
 
-  /** After the CLI exited: anything of its tree still running is SIGKILLed (groups first). */
+  /**
+   * After the CLI exited: every live process carrying the step's token or recorded in a snapshot (same pid
+   * and start time), what shares a group/session with one of them or the CLI's own session, and their
+   * descendants are SIGKILLed (groups first). Repeated while a round still finds something.
+   */
   private async killLeftovers(): Promise<void> {
-    if (!this.child) return;
-    const all = await listProcesses();
-    const groups = new Set<number>();
-    for (const k of this.known.values()) {
-      groups.add(k.pgrp);
-      groups.add(k.session);
+    const child = this.child;
+    if (!child) return;
+    for (let round = 0; round < SWEEP_ROUNDS; round++) {
+      const all = await listProcesses();
+      const bearers = (await findStepProcesses(all, [this.token])).get(this.token) ?? [];
+      const left = selectStepLeftovers(all, {
+        root: child,
+        known: this.known.values(),
+        tokenBearers: bearers,
+        // The CLI was spawned detached: it led its own group and session.
+        trustedGroups: [child.pid],
+      }).filter((p) => !(p.pid === child.pid && p.startTime === child.startTime));
+      if (left.length === 0) return;
+      await killProcesses(left);
+      await delay(20);
     }
-    groups.add(this.child.pid); // the CLI led its own group and session (detached)
-    const candidates = new Map<string, ProcStat>();
-    for (const p of this.known.values()) candidates.set(`${p.pid}:${p.startTime}`, p);
-    for (const p of all) {
-      if (groups.has(p.pgrp) || groups.has(p.session)) candidates.set(`${p.pid}:${p.startTime}`, p);
-    }
-    candidates.delete(`${this.child.pid}:${this.child.startTime}`);
-    await killProcesses([...candidates.values()]);
   }
 
-  /** Stops the child if it is running (used by dispose). */
-  dispose(): Promise<void> {
-    return this.stop('cancel');
+  /** Stops the child if it is running and resolves once everything it left is gone (used by dispose). */
+  async dispose(): Promise<void> {
+    await this.stop('cancel');
+    if (this.finished) await this.finished;
   }
 }

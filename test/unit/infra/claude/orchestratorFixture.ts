@@ -1,13 +1,13 @@
 // A stand-alone orchestrator for the orphan test: runs one hanging step through ClaudeAgent and waits
-// to be SIGKILLed. argv: <sim path> <workspace root> <state dir> <scenario file>
+// to be SIGKILLed. argv: <claude program> <workspace root> <state dir> <scenario file> [snapshot interval ms]
 import { ClaudeAgent } from '../../../../src/infra/claude/ClaudeAgent';
 
-const [sim, root, stateDir, scenario] = process.argv.slice(2);
+const [sim, root, stateDir, scenario, snapshotMs] = process.argv.slice(2);
 const agent = new ClaudeAgent({
   command: sim,
   logDir: `${stateDir}/logs`,
   stateDir,
-  snapshotIntervalMs: 100,
+  snapshotIntervalMs: snapshotMs ? Number(snapshotMs) : 100,
   env: { IS_SANDBOX: '1', SIM_CLAUDE_SCENARIO: scenario },
 });
 void agent.execute({

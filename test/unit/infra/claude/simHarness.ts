@@ -103,6 +103,33 @@ export function sleepers(seconds: number): number[] {
   return found;
 }
 
+/** Live processes (zombies excluded) whose environment holds exactly `NAME=value`, with their command lines. */
+export function processesWithEnv(entry: string): { pid: number; cmdline: string }[] {
+  const found: { pid: number; cmdline: string }[] = [];
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name) || Number(name) === process.pid) continue;
+    try {
+      if (!readFileSync(`/proc/${name}/environ`, 'latin1').split('\0').includes(entry)) continue;
+      if (!alive(Number(name))) continue;
+      found.push({ pid: Number(name), cmdline: readFileSync(`/proc/${name}/cmdline`, 'latin1').replace(/\0/g, ' ').trim() });
+    } catch {
+      // gone, or not ours to read
+    }
+  }
+  return found;
+}
+
+/** SIGKILLs what a failed test left behind: only processes carrying its own marker. */
+export function killWithEnv(entry: string): void {
+  for (const p of processesWithEnv(entry)) {
+    try {
+      process.kill(p.pid, 'SIGKILL');
+    } catch {
+      // already gone
+    }
+  }
+}
+
 export function alive(pid: number): boolean {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
