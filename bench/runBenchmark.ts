@@ -3,7 +3,9 @@
 
 import { benchEngineOverhead } from './engineOverhead';
 import { benchEventIngest } from './eventIngest';
+import { benchExtensionActivation } from './extensionActivation';
 import { benchLedgerScale } from './ledgerScale';
+import { benchMemoryGrowth } from './memoryGrowth';
 import { benchParserThroughput } from './parserThroughput';
 import { benchProgressLatency } from './progressLatency';
 import type { BenchmarkReport } from './BenchReport';
@@ -14,6 +16,8 @@ export const BENCHMARKS: Record<string, () => Promise<BenchmarkReport>> = {
   B3: () => benchEventIngest(),
   B4: () => benchLedgerScale(),
   B5: () => benchProgressLatency(),
+  B6: () => benchExtensionActivation(),
+  B7: () => benchMemoryGrowth(),
 };
 
 async function main(): Promise<void> {

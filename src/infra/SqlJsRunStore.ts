@@ -60,6 +60,13 @@ export interface SqlJsRunStoreOptions {
    * and steps stay). Default 50; `Infinity` keeps everything.
    */
   keepProgressForBatches?: number;
+  /**
+   * ... and while it is open, at most about this many progress-line events are kept (the oldest go
+   * first, once there are a quarter more): memory stays bounded however long a command prints progress
+   * (issue 6, B7). Commands, costs, steps, blocks and every other event stay; each command's full
+   * transcript is in its log file. Default 20,000; `Infinity` keeps everything.
+   */
+  maxProgressEvents?: number;
 }
 
 /** What a previous process left running, as closed by reconcileOrphans. */
@@ -72,6 +79,7 @@ export interface OrphanReport {
 const MAX_PENDING_OPS = 2000;
 const EXIT_CHECKPOINT_TIMEOUT_MS = 10_000;
 const DEFAULT_KEEP_PROGRESS_FOR_BATCHES = 50;
+const DEFAULT_MAX_PROGRESS_EVENTS = 20_000;
 
 export class SqlJsRunStore implements RunStore {
   private readonly ids: MaxIds;
@@ -111,6 +119,7 @@ export class SqlJsRunStore implements RunStore {
       warn,
       lowPriority: opts.databasePriority === 'low',
       keepProgressForBatches: opts.keepProgressForBatches ?? DEFAULT_KEEP_PROGRESS_FOR_BATCHES,
+      maxProgressEvents: readOnly ? Number.POSITIVE_INFINITY : (opts.maxProgressEvents ?? DEFAULT_MAX_PROGRESS_EVENTS),
     };
     const thread = opts.thread ?? (opts.stateDir ? 'worker' : 'in-process');
     const { backend, info } = thread === 'worker' ? await WorkerStoreBackend.open(backendOptions) : await InProcessStoreBackend.open(backendOptions);

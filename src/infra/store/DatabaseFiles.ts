@@ -64,11 +64,17 @@ export interface OpenDatabaseOptions {
   warn: (message: string) => void;
   /** Progress events of older batches are deleted on open (not read-only); Infinity keeps all. */
   keepProgressForBatches: number;
+  /** At most about this many progress events are kept while open (not read-only); Infinity keeps all. */
+  maxProgressEvents: number;
 }
 
 /** Loads the database file (moving a corrupt one aside), replays the journals, checkpoints. */
 export function openDatabase(o: OpenDatabaseOptions): OpenedDatabase {
-  if (!o.stateDir) return { db: RunDatabase.create(o.SQL), replayed: 0, journals: [] };
+  if (!o.stateDir) {
+    const db = RunDatabase.create(o.SQL);
+    db.capProgressEvents(o.maxProgressEvents);
+    return { db, replayed: 0, journals: [] };
+  }
   if (!o.readOnly) {
     fs.mkdirSync(o.stateDir, { recursive: true });
     removeStaleTempFiles(o.stateDir);
@@ -80,6 +86,7 @@ export function openDatabase(o: OpenDatabaseOptions): OpenedDatabase {
   for (const journal of journals) replayed += replayJournal(db, journal, o.warn);
   if (!o.readOnly) {
     db.pruneProgressEvents(o.keepProgressForBatches);
+    db.capProgressEvents(o.maxProgressEvents);
     writeCheckpoint(db, file);
     for (const journal of journals) fs.rmSync(journal, { force: true });
   }
@@ -146,6 +153,25 @@ export function replayJournal(db: RunDatabase, journal: string, warn: (message: 
 /** Exports the database and replaces the file atomically (temp + fsync + rename). */
 export function writeCheckpoint(db: RunDatabase, file: string): number {
   const bytes = db.export();
-  writeFileAtomicSync(file, bytes);
-  return bytes.length;
+  try {
+    writeFileAtomicSync(file, bytes);
+    return bytes.length;
+  } finally {
+    releaseNow(bytes);
+  }
+}
+
+/**
+ * Frees an exported copy at once instead of whenever the thread next collects garbage: a checkpoint's
+ * copy is as big as the database (tens of MB), and an idle thread may keep several of them alive.
+ * Transferring the buffer detaches it here; the closed channel drops the message that owns it.
+ */
+function releaseNow(bytes: Uint8Array): void {
+  const { port1, port2 } = new MessageChannel();
+  try {
+    port1.postMessage(null, [bytes.buffer]);
+  } finally {
+    port1.close();
+    port2.close();
+  }
 }

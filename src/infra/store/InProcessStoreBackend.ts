@@ -18,7 +18,7 @@ export class InProcessStoreBackend implements StoreBackend {
 
   static async open(o: StoreBackendOptions): Promise<{ backend: InProcessStoreBackend; info: StoreBackendOpenInfo }> {
     const SQL = await loadSqlJs(o.wasmBinary);
-    const opened = openDatabase({ SQL, stateDir: o.stateDir, readOnly: o.readOnly, now: o.now, warn: o.warn, keepProgressForBatches: o.keepProgressForBatches });
+    const opened = openDatabase({ SQL, stateDir: o.stateDir, readOnly: o.readOnly, now: o.now, warn: o.warn, keepProgressForBatches: o.keepProgressForBatches, maxProgressEvents: o.maxProgressEvents });
     const file = o.stateDir && !o.readOnly ? dbPath(o.stateDir) : undefined;
     const backend = new InProcessStoreBackend(opened.db, file, o.warn);
     return { backend, info: { maxIds: opened.db.maxIds(), replayed: opened.replayed } };

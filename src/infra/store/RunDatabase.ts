@@ -139,15 +139,51 @@ export class RunDatabase implements RunQueries {
     this.assertOpen();
     if (ops.length === 0) return;
     const lastTask = new Map<number, string>();
+    let progress = 0;
     this.db.run('BEGIN');
     try {
-      for (const op of ops) this.applyOne(op, lastTask);
+      for (const op of ops) {
+        this.applyOne(op, lastTask);
+        if (op.op === 'event' && op.event.type === 'command:progress') progress++;
+      }
       for (const [commandId, taskId] of lastTask) this.run('UPDATE commands SET task_id = ? WHERE id = ?', [taskId, commandId]);
       this.db.run('COMMIT');
     } catch (err) {
       this.db.run('ROLLBACK');
       throw err;
     }
+    if (this.progressCap) this.trimProgressEvents(progress);
+  }
+
+  /**
+   * Bounds the progress-line rows (sql.js holds the whole database in memory, so a command printing
+   * progress for hours must not grow it without end): once there are a quarter more than `max`, the
+   * oldest are deleted down to `max`. Deleted pages are reused, so the file stops growing at about
+   * `1.25 × max` rows. Every other event, command, cost, step and block stays. Infinity: no bound.
+   */
+  capProgressEvents(max: number): void {
+    this.assertOpen();
+    if (!Number.isFinite(max)) {
+      this.progressCap = undefined;
+      return;
+    }
+    const keep = Math.max(0, Math.floor(max));
+    const rows = Number(this.one("SELECT COUNT(*) AS n FROM events WHERE type = 'command:progress'", [])?.n ?? 0);
+    this.progressCap = { keep, rows };
+    this.trimProgressEvents(0);
+  }
+
+  private progressCap: { keep: number; rows: number } | undefined;
+
+  private trimProgressEvents(added: number): void {
+    const cap = this.progressCap;
+    if (!cap) return;
+    cap.rows += added;
+    if (cap.rows <= cap.keep + Math.max(1, Math.ceil(cap.keep / 4))) return;
+    // The newest `keep` progress rows stay; the id of the next older one bounds the deletion.
+    const boundary = this.one("SELECT id FROM events WHERE type = 'command:progress' ORDER BY id DESC LIMIT 1 OFFSET ?", [cap.keep]);
+    if (boundary) this.run("DELETE FROM events WHERE type = 'command:progress' AND id <= ?", [Number(boundary.id)]);
+    cap.rows = Number(this.one("SELECT COUNT(*) AS n FROM events WHERE type = 'command:progress'", [])?.n ?? 0);
   }
 
   /** Applies ops one transaction each, reporting (not throwing) the ones that fail. */

@@ -39,6 +39,8 @@ export interface StoreBackendOptions {
   warn: (message: string) => void;
   /** See SqlJsRunStoreOptions.keepProgressForBatches. */
   keepProgressForBatches: number;
+  /** See SqlJsRunStoreOptions.maxProgressEvents. */
+  maxProgressEvents: number;
   /** Worker only: lower the database thread's CPU priority (default false). */
   lowPriority?: boolean;
 }

@@ -12,6 +12,7 @@ export interface StoreWorkerData {
   /** Run the worker thread at a lower CPU priority (nice 10) than the thread that opened the store. */
   lowPriority: boolean;
   keepProgressForBatches: number;
+  maxProgressEvents: number;
 }
 
 export type ToStoreWorker =

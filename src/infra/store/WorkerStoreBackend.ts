@@ -55,6 +55,7 @@ export class WorkerStoreBackend implements StoreBackend {
       now: o.now,
       lowPriority: o.lowPriority ?? false,
       keepProgressForBatches: o.keepProgressForBatches,
+      maxProgressEvents: o.maxProgressEvents,
     };
     const worker = new Worker(entry.file, { workerData: data, execArgv: entry.execArgv });
     return new Promise((resolve, reject) => {

@@ -41,7 +41,7 @@ async function start(): Promise<void> {
   let db: RunDatabase;
   try {
     const SQL = await loadSqlJs(data.wasmBinary);
-    const opened = openDatabase({ SQL, stateDir: data.stateDir, readOnly: data.readOnly, now: data.now, warn, keepProgressForBatches: data.keepProgressForBatches });
+    const opened = openDatabase({ SQL, stateDir: data.stateDir, readOnly: data.readOnly, now: data.now, warn, keepProgressForBatches: data.keepProgressForBatches, maxProgressEvents: data.maxProgressEvents });
     db = opened.db;
     post({ kind: 'ready', maxIds: db.maxIds(), replayed: opened.replayed });
   } catch (err) {

@@ -170,7 +170,8 @@ describe('SqlJsRunStore durability', () => {
       rounds.push({ runId, killedAt, readyAt, saved: child.lines.filter((l) => l.startsWith('saved ')).map((l) => l.slice(6)) });
     }
 
-    const store = await SqlJsRunStore.open({ stateDir: dir, onWarning });
+    // As in the fixture: every round's events are checked, so the progress-line cap stays off here.
+    const store = await SqlJsRunStore.open({ stateDir: dir, onWarning, maxProgressEvents: Number.POSITIVE_INFINITY });
     try {
       const batches = await store.listBatches();
       for (const r of rounds) {
@@ -319,6 +320,36 @@ describe('SqlJsRunStore durability', () => {
       await again.close();
     }
     assert.ok(fs.statSync(path.join(dir, 'sprint-runner.db')).size < sizeBefore, 'the file was compacted');
+    assert.deepEqual(warnings, []);
+  });
+
+  it('keeps at most about maxProgressEvents progress lines while open: the newest, and every other event and cost', async () => {
+    // In the worker, as in the extension host: a command printing progress for hours must not grow memory without end.
+    const store = await SqlJsRunStore.open({ stateDir: dir, onWarning, maxProgressEvents: 1000 });
+    let sizeAfterFirstRound = 0;
+    try {
+      const batch = await store.createBatch({ runId: 'long', startedAt: 1, options: runOptions() });
+      const cmd = await store.startCommand(aCommand({ batchId: batch.id }));
+      for (let round = 0; round < 4; round++) {
+        for (let i = 0; i < 1000; i++) store.appendEvent(aProgressEvent(round * 1000 + i, { batchId: batch.id }));
+        store.appendEvent({ type: 'warning', at: 5, batchId: batch.id, message: `kept ${round}` });
+        await store.checkpoint();
+        if (round === 0) sizeAfterFirstRound = fs.statSync(path.join(dir, 'sprint-runner.db')).size;
+      }
+      await store.finishCommand(cmd, { endedAt: 9, outcome: 'success', usage: usage({ costUsd: 2 }) });
+      const events = await store.listEvents({ batchId: batch.id });
+      const progress = events.filter((e) => e.type === 'command:progress');
+      assert.ok(progress.length >= 1000 && progress.length <= 1250, `${progress.length} progress lines kept`);
+      // The newest are the ones kept, in order, without a gap.
+      const messages = progress.map((e) => e.message);
+      assert.deepEqual(messages, messages.map((_, k) => `progress line ${4000 - messages.length + k}`));
+      assert.deepEqual(events.filter((e) => e.type === 'warning').map((e) => e.message), ['kept 0', 'kept 1', 'kept 2', 'kept 3']);
+      assert.equal((await store.costs({ batchId: batch.id })).costUsd, 2);
+    } finally {
+      await store.close();
+    }
+    // Deleted pages are reused: four times the events, not four times the file.
+    assert.ok(fs.statSync(path.join(dir, 'sprint-runner.db')).size < sizeAfterFirstRound * 2, 'the file stopped growing');
     assert.deepEqual(warnings, []);
   });
 
