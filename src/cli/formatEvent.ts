@@ -37,6 +37,18 @@ export function formatEvent(e: SprintEvent): string | undefined {
       return `  ◆ project context ${e.status}: ${e.path}${e.message ? ` — ${e.message}` : ''}`;
     case 'budget:reached':
       return `  $ budget reached (${e.scope}${e.storyKey ? ` ${e.storyKey}` : ''}): ${usd(e.spentUsd)} of ${usd(e.limitUsd)}; pausing`;
+    case 'commit:verified':
+      return `  ✔ commit ${e.sha.slice(0, 8)} verified (${e.mode}): ${e.message} · ${e.files} file(s)`;
+    case 'commit:failed':
+      return `  ✗ batch commit not verified (${e.mode}, ${e.reason}): ${e.detail}${e.paths?.length ? ` — ${e.paths.join(', ')}` : ''}`;
+    case 'gates:result': {
+      const gates = e.results.map((g) => `${g.ok ? '✓' : '✗'} ${g.name}`).join(', ');
+      return `  ${e.ok ? '✓' : '✗'} quality gates before code-review #${e.attempt} of ${e.storyKey}: ${gates}`;
+    }
+    case 'lane:state':
+      return `  ⑂ lane ${e.branch} (${e.storyKey}): ${e.state}${e.files?.length ? ` — ${e.files.join(', ')}` : ''}${e.detail ? ` — ${e.detail}` : ''}`;
+    case 'report:written':
+      return `  ✎ sprint report: ${e.path}`;
     case 'warning':
       return `  ⚠ ${e.message}`;
     case 'error':
