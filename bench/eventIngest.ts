@@ -50,7 +50,13 @@ interface IngestRun {
 
 async function ingestOnce(): Promise<IngestRun> {
   const stateDir = mkdtempSync(path.join(tmpdir(), 'bench-ingest-'));
-  const store = await SqlJsRunStore.open({ stateDir, onWarning: (m) => process.stderr.write(`store warning: ${m}\n`) });
+  // The progress-line cap (20,000 by default) is off: the database must really grow to 100,000 events for
+  // the 10k-vs-100k comparison to mean anything. With the default, checkpoints stay at the capped size.
+  const store = await SqlJsRunStore.open({
+    stateDir,
+    maxProgressEvents: Number.POSITIVE_INFINITY,
+    onWarning: (m) => process.stderr.write(`store warning: ${m}\n`),
+  });
   try {
     const batch = await store.createBatch({ runId: 'bench', startedAt: Date.now(), options: { batchMode: 'all', maxCycles: null } });
     const stepKey = 'c1/dev-story/2a-1-session-scanner-and-database-sync/a1';
@@ -99,6 +105,25 @@ async function ingestOnce(): Promise<IngestRun> {
   }
 }
 
+/**
+ * The machine's own event-loop noise in the same run: the same 2,000 turns of 50 events each, built and
+ * serialised as the store would (JSON.stringify), but not stored. What the loop shows here is scheduling
+ * and garbage collection, not the store.
+ */
+async function bareLoopMaxDelayMs(): Promise<number> {
+  collectGarbage();
+  const h = monitorEventLoopDelay({ resolution: 10 });
+  h.enable();
+  let bytes = 0;
+  for (let i = 0; i < EVENTS; i += PER_TICK) {
+    for (let j = i; j < i + PER_TICK; j++) bytes += JSON.stringify(progressEvent(j, 1, 'c1/dev-story/x/a1')).length;
+    await nextTick();
+  }
+  h.disable();
+  if (bytes === 0) throw new Error('B3: nothing serialised');
+  return h.max / 1e6;
+}
+
 async function bareInsertEventsPerSecond(): Promise<number> {
   const SQL = await loadSqlJs();
   const db = new SQL.Database();
@@ -124,8 +149,10 @@ async function bareInsertEventsPerSecond(): Promise<number> {
 export async function benchEventIngest(reps = 3): Promise<BenchmarkReport> {
   const runs: IngestRun[] = [];
   const bare: number[] = [];
+  const bareDelay: number[] = [];
   for (let i = 0; i < reps; i++) {
     bare.push(await bareInsertEventsPerSecond());
+    bareDelay.push(await bareLoopMaxDelayMs());
     runs.push(await ingestOnce());
   }
   const bad = runs.find((r) => r.stored !== 10);
@@ -151,7 +178,17 @@ export async function benchEventIngest(reps = 3): Promise<BenchmarkReport> {
         target: '≥ 20,000 ev/s',
         pass: eps.median >= 20_000,
       },
-      { name: 'max event-loop delay', unit: 'ms', value: delay, target: '≤ 50 ms', pass: delay.max <= 50 },
+      {
+        name: 'max event-loop delay',
+        unit: 'ms',
+        value: delay,
+        baseline: distribution(bareDelay),
+        baselineName: 'same loop, events built but not stored',
+        ratio: delay.median / distribution(bareDelay).median,
+        ratioMeaning: 'store / bare loop (max delay; the machine\'s own noise is the bare loop)',
+        target: '≤ 50 ms',
+        pass: delay.max <= 50,
+      },
       { name: 'cost/event, events 0–10k', unit: 'µs', value: first },
       { name: 'cost/event, events 90–100k', unit: 'µs', value: last },
       {
@@ -163,7 +200,7 @@ export async function benchEventIngest(reps = 3): Promise<BenchmarkReport> {
       },
     ],
     [
-      `SqlJsRunStore with a state folder (database in its worker thread, NDJSON journal). ${PER_TICK} events per event-loop turn; after each 10k block a step result is saved (a checkpoint: full export + atomic file replace), ${runs[0].checkpoints} per run.`,
+      `SqlJsRunStore with a state folder (database in its worker thread, NDJSON journal), progress cap off so the database grows to 100,000 events. ${PER_TICK} events per event-loop turn; after each 10k block a step result is saved (a checkpoint: full export + atomic file replace), ${runs[0].checkpoints} per run.`,
       'Max event-loop delay is the main thread\'s, over the whole ingest (monitorEventLoopDelay, 10 ms resolution); its pass uses the worst run, not the median.',
       'Per-event cost per block includes that block\'s checkpoint, so a checkpoint whose cost grows with the database shows up as growth.',
     ],
