@@ -41,7 +41,8 @@ const simClaude = path.join(root, 'dist', 'sim-claude.js');
 const server = await startCodeServer({
   stateDir,
   ...(process.env.PORT ? { port: Number(process.env.PORT) } : {}),
-  env: { SPRINT_RUNNER_CLAUDE: simClaude },
+  // As root, sim-claude (like the real CLI) needs IS_SANDBOX=1 for bypassPermissions; the workspace is a throw-away copy.
+  env: { SPRINT_RUNNER_CLAUDE: simClaude, ...(process.getuid?.() === 0 ? { IS_SANDBOX: '1' } : {}) },
   userSettings: { 'workbench.startupEditor': 'none', 'sprintRunner.run.defaultCycles': 1 },
 });
 const url = `${server.url}/?folder=${encodeURIComponent(workspace)}`;

@@ -26,6 +26,7 @@ try {
       SPRINT_RUNNER_TEST_SUITE: 'main',
       SPRINT_RUNNER_TEST_HOOKS: '1',
       SPRINT_RUNNER_CLAUDE: path.join(root, 'dist', 'sim-claude.js'),
+      ...(process.getuid?.() === 0 ? { IS_SANDBOX: '1' } : {}),
     },
   });
 } catch (err) {

@@ -92,6 +92,9 @@ async function main() {
     SPRINT_RUNNER_CLAUDE: simClaude,
     SPRINT_RUNNER_TEST_SCREENSHOT_DIR: screenshotDir,
     SPRINT_RUNNER_TEST_HOOKS: '1',
+    // sim-claude, like the real CLI, refuses bypassPermissions as root unless IS_SANDBOX=1; the test
+    // workspaces are throw-away copies, which is what that variable declares.
+    ...(process.getuid?.() === 0 ? { IS_SANDBOX: '1' } : {}),
     // `SPRINT_RUNNER_TEST_FAIL=1 npm run test:integration` adds a failing test to every session.
     ...(process.env.SPRINT_RUNNER_TEST_FAIL === '1' ? { SPRINT_RUNNER_TEST_FAIL: '1' } : {}),
   };
