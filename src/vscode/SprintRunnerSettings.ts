@@ -3,6 +3,7 @@
 
 import * as vscode from 'vscode';
 import { parseClaudeEnv } from './parseClaudeEnv';
+import { parseGitSettings, type GitSettings } from './parseGitSettings';
 
 export type RetrospectiveDisplay = 'dimmed' | 'hidden';
 
@@ -33,6 +34,8 @@ export interface SprintRunnerConfig {
   webhookUrl?: string;
   retrospectives: RetrospectiveDisplay;
   statusBarWhenIdle: boolean;
+  /** Commit verification/mode, quality gates, parallel lanes, sprint report, containers (issue 7). */
+  git: GitSettings;
 }
 
 export const SECTION = 'sprintRunner';
@@ -90,6 +93,28 @@ export function readSprintRunnerConfig(
     webhookUrl: nonEmpty(c.get('webhook.url')),
     retrospectives: c.get('tree.retrospectives') === 'hidden' ? 'hidden' : 'dimmed',
     statusBarWhenIdle: c.get<boolean>('statusBar.showWhenIdle', true) !== false,
+    git: parseGitSettings({
+      commitMode: c.get('git.commitMode'),
+      verifyCommits: c.get('git.verifyCommits'),
+      qualityGates: c.get('git.qualityGates'),
+      maxParallel: c.get('git.maxParallel'),
+      independentStories: c.get('git.independentStories'),
+      mergeSprintIntoBase: c.get('git.mergeSprintIntoBase'),
+      baseBranch: c.get('git.baseBranch'),
+      worktreesDir: c.get('git.worktreesDir'),
+      reportEnabled: c.get('report.enabled'),
+      containers: {
+        enabled: c.get('containers.enabled'),
+        runtime: c.get('containers.runtime'),
+        image: c.get('containers.image'),
+        cpus: c.get('containers.cpus'),
+        memory: c.get('containers.memory'),
+        network: c.get('containers.network'),
+        command: c.get('containers.command'),
+        env: c.get('containers.env'),
+        extraMounts: c.get('containers.extraMounts'),
+      },
+    }),
   };
 }
 

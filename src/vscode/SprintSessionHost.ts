@@ -229,11 +229,14 @@ export class SprintSessionHost implements DashboardHost, vscode.Disposable {
       if (previous) await (await previous.catch(() => undefined))?.dispose();
       const layout = await this.layout();
       if (!layout) throw new SprintUserError('No sprint-status.yaml in this workspace. Create one with "Sprint Runner: Create sprint-status.yaml from Template".');
+      const config = this.settings.current;
+      // A gate that cannot run, containers without an image: refuse rather than run less safely than asked.
+      if (config.git.errors.length > 0) throw new SprintUserError(`Sprint Runner settings need fixing: ${config.git.errors.join(' ')}`);
       const started = Date.now();
       const session = await this.openSession({
         workspaceRoot: layout.root,
         stateDir: this.stateDir(),
-        config: this.settings.current,
+        config,
         onLog: (level, message) => this.log[level](message),
       });
       this.sessionEvents?.dispose();

@@ -2,11 +2,14 @@
 // (a run, Resume, the dashboard's history), never at activation: this is where sql.js gets loaded.
 
 import type { PermissionMode } from '../core/claude/ClaudeInvocation';
-import { SprintSession } from '../infra/SprintSession';
+import { SprintSession, type SprintSessionOptions } from '../infra/SprintSession';
 import type { SprintRunnerConfig } from './SprintRunnerSettings';
 import type { SessionOpener } from './SprintSessionHost';
 
-export function sessionOptionsFrom(config: SprintRunnerConfig) {
+type MappedOptions = Pick<SprintSessionOptions, 'claude' | 'ledgerOverride' | 'engine' | 'agent' | 'git'>;
+
+export function sessionOptionsFrom(config: SprintRunnerConfig): MappedOptions {
+  const g = config.git;
   return {
     claude: { command: config.claude.command, args: config.claude.args },
     ...(config.ledgerPath ? { ledgerOverride: config.ledgerPath } : {}),
@@ -22,6 +25,17 @@ export function sessionOptionsFrom(config: SprintRunnerConfig) {
         ...(config.budgetPerStoryUsd ? { perStoryUsd: config.budgetPerStoryUsd } : {}),
         ...(config.budgetPerBatchUsd ? { perBatchUsd: config.budgetPerBatchUsd } : {}),
       },
+      commitMode: g.commitMode,
+      qualityGates: g.qualityGates,
+      maxParallel: g.maxParallel,
+      independentStories: g.independentStories,
+      mergeSprintIntoBase: g.mergeSprintIntoBase,
+      sprintReport: g.sprintReport,
+    },
+    git: {
+      verifyCommits: g.verifyCommits,
+      ...(g.worktreesDir ? { worktreesDir: g.worktreesDir } : {}),
+      ...(g.baseBranch ? { baseBranch: g.baseBranch } : {}),
     },
     agent: {
       extraArgs: config.extraArgs,
@@ -29,6 +43,7 @@ export function sessionOptionsFrom(config: SprintRunnerConfig) {
       // The settings' enum is the CLI's list; ClaudeInvocation rejects anything else with the setting's name.
       permission: { mode: config.permissionMode as PermissionMode, ...(config.allowedTools.length ? { allowedTools: config.allowedTools } : {}) },
       timeouts: { wallMs: config.stepTimeoutMinutes * 60_000, idleMs: config.idleTimeoutMinutes * 60_000 },
+      ...(g.container ? { container: g.container } : {}),
     },
   };
 }
