@@ -7,10 +7,22 @@ import { SprintCommands } from './SprintCommands';
 import type { SprintRunnerSettings } from './SprintRunnerSettings';
 
 export class SprintNotifications {
+  /** The batch's Markdown report (`report:written` comes just before `batch:end`). */
+  private reportPath: string | undefined;
+
   constructor(private readonly settings: SprintRunnerSettings) {}
 
   handle(e: SprintEvent): void {
     switch (e.type) {
+      case 'batch:start':
+        this.reportPath = undefined;
+        break;
+      case 'report:written':
+        this.reportPath = e.path;
+        break;
+      case 'commit:failed':
+        void this.commitFailed(e);
+        break;
       case 'batch:end':
         void this.batchEnded(e);
         break;
@@ -33,18 +45,41 @@ export class SprintNotifications {
     const n = this.settings.current.defaultCycles;
     const more = n === 'all' ? undefined : `Run ${n} More`;
     const summary = `${e.cyclesCompleted} cycle(s); done: ${e.storiesDone.join(', ') || 'none'}; blocked: ${e.storiesBlocked.join(', ') || 'none'}`;
+    const report = this.reportPath;
+    const openReport = report ? ['Open Report'] : [];
     if (e.status === 'failed' || e.status === 'stopped') {
-      const pick = await vscode.window.showWarningMessage(`Sprint batch ${e.status}: ${summary}${e.reason ? ` — ${e.reason}` : ''}`, 'Resume', 'Show Output');
+      const pick = await vscode.window.showWarningMessage(`Sprint batch ${e.status}: ${summary}${e.reason ? ` — ${e.reason}` : ''}`, 'Resume', 'Show Output', ...openReport);
       if (pick === 'Resume') await vscode.commands.executeCommand(SprintCommands.resume);
       if (pick === 'Show Output') await vscode.commands.executeCommand(SprintCommands.showOutput);
+      if (pick === 'Open Report' && report) await this.openReport(report);
       return;
     }
-    const actions = e.sprintComplete ? ['Open Dashboard'] : [...(more ? [more] : []), 'Run All', 'Open Dashboard'];
+    const actions = e.sprintComplete ? ['Open Dashboard', ...openReport] : [...(more ? [more] : []), 'Run All', 'Open Dashboard', ...openReport];
     const title = e.sprintComplete ? `Sprint complete: every story is done or blocked (${summary}).` : `Sprint batch finished: ${summary}.`;
     const pick = await vscode.window.showInformationMessage(title, ...actions);
     if (pick === more && n !== 'all') await vscode.commands.executeCommand(SprintCommands.runCycles, n);
     else if (pick === 'Run All') await vscode.commands.executeCommand(SprintCommands.runAll);
     else if (pick === 'Open Dashboard') await vscode.commands.executeCommand(SprintCommands.openDashboard);
+    else if (pick === 'Open Report' && report) await this.openReport(report);
+  }
+
+  private async openReport(file: string): Promise<void> {
+    try {
+      await vscode.window.showTextDocument(vscode.Uri.file(file), { preview: true });
+    } catch (err) {
+      void vscode.window.showErrorMessage(`The sprint report ${file} could not be opened: ${err instanceof Error ? err.message : String(err)}`);
+    }
+  }
+
+  /** The batch commit is missing or not trusted: the stories' work is done but not committed as 003 expects. */
+  private async commitFailed(e: Extract<SprintEvent, { type: 'commit:failed' }>): Promise<void> {
+    const paths = e.paths && e.paths.length > 0 ? ` Files: ${e.paths.slice(0, 5).join(', ')}${e.paths.length > 5 ? ` (+${e.paths.length - 5} more)` : ''}.` : '';
+    const who = e.mode === 'engine' ? 'The engine could not make' : 'The batch-commit agent did not make';
+    const pick = await vscode.window.showWarningMessage(
+      `${who} a valid batch commit for cycle ${e.cycle} (${e.storyKeys.join(', ')}): ${e.reason} — ${e.detail}${paths}`,
+      'Open Dashboard',
+    );
+    if (pick === 'Open Dashboard') await vscode.commands.executeCommand(SprintCommands.openDashboard);
   }
 
   private async storyBlocked(storyKey: string, reason: string | undefined): Promise<void> {

@@ -12,6 +12,7 @@ import { discoverWorkspace } from '../core/workspace/discoverWorkspace';
 import { LedgerNotFoundError } from '../core/workspace/LedgerNotFoundError';
 import type { WorkspaceLayout } from '../core/workspace/WorkspaceLayout';
 import { NodeFileSystem } from '../infra/NodeFileSystem';
+import { LaneSlots } from '../shared/LaneSlots';
 import type { DashboardBudgets, DashboardHost, DashboardStore } from './dashboard/DashboardHost';
 import type { SprintRunnerConfig, SprintRunnerSettings } from './SprintRunnerSettings';
 import type { SprintSessionPort } from './SprintSessionPort';
@@ -29,6 +30,8 @@ export interface StoryActivity {
   lastCommand?: string;
   tokens: number;
   costUsd: number;
+  /** Parallel mode: the number of the lane (worktree) the story runs in, while it is open. */
+  lane?: number;
 }
 
 export interface RunProgress {
@@ -70,6 +73,7 @@ export class SprintSessionHost implements DashboardHost, vscode.Disposable {
   private watcher: vscode.FileSystemWatcher | undefined;
   private ledgerDebounce: ReturnType<typeof setTimeout> | undefined;
   private readonly activity = new Map<string, StoryActivity>();
+  private readonly lanes = new LaneSlots();
   private progress: RunProgress = { storyKeys: [], costUsd: 0, shortIds: {} };
   private activeRun: Promise<unknown> | undefined;
   /** The open session's event subscription (one session at a time). */
@@ -127,6 +131,10 @@ export class SprintSessionHost implements DashboardHost, vscode.Disposable {
   getBudgets(): DashboardBudgets {
     const c = this.settings.current;
     return { ...(c.budgetPerStoryUsd ? { storyUsd: c.budgetPerStoryUsd } : {}), ...(c.budgetPerBatchUsd ? { batchUsd: c.budgetPerBatchUsd } : {}) };
+  }
+
+  getMaxParallel(): number {
+    return this.settings.current.git.maxParallel;
   }
 
   /** The database folder: the workspace's storage (one per workspace, created on first use). */
@@ -412,6 +420,7 @@ export class SprintSessionHost implements DashboardHost, vscode.Disposable {
   }
 
   private handle(e: SprintEvent): void {
+    for (const key of this.lanes.apply(e)) this.activityOf(key).lane = this.lanes.laneOf(key);
     switch (e.type) {
       case 'run:state':
         this.setRunState(e.state);

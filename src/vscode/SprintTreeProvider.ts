@@ -140,7 +140,9 @@ export class SprintTreeProvider implements vscode.TreeDataProvider<SprintTreeEle
         const item = new vscode.TreeItem(element.storyKey, vscode.TreeItemCollapsibleState.None);
         item.id = `story:${element.storyKey}`;
         const current = working && a?.command ? ` · ${commandLabel(a.command, a.attempt ?? 1)}` : '';
-        item.description = `${element.status}${current}`;
+        // Parallel mode: `in-progress · dev-story · lane 2`.
+        const lane = a?.lane !== undefined ? ` · lane ${a.lane}` : '';
+        item.description = `${element.status}${current}${lane}`;
         item.iconPath = statusIcon(element.status, working);
         item.contextValue = storyContextValue(element.status, working);
         item.command = { command: 'sprintRunner.story.open', title: 'Open Story File', arguments: [element.storyKey] };
@@ -183,6 +185,7 @@ export class SprintTreeProvider implements vscode.TreeDataProvider<SprintTreeEle
     md.appendMarkdown(`**${escapeMd(title ?? element.storyKey)}**\n\n`);
     md.appendMarkdown(`Status: \`${element.status}\`${a?.working && a.command ? ` — working: \`${commandLabel(a.command, a.attempt ?? 1)}\`` : ''}\n\n`);
     md.appendMarkdown(`Last command: ${a?.lastCommand ? `\`${a.lastCommand}\`` : '—'}\n\n`);
+    if (a?.lane !== undefined) md.appendMarkdown(`Parallel lane ${a.lane} (its own git worktree)\n\n`);
     md.appendMarkdown(`Tokens: ${(a?.tokens ?? 0).toLocaleString('en-US')} · Cost: $${(a?.costUsd ?? 0).toFixed(2)}`);
     if (!uri) md.appendMarkdown('\n\n_No story file yet._');
     item.tooltip = md;
