@@ -7,6 +7,7 @@ import type { LedgerSnapshot } from '../core/ledger/LedgerTypes';
 import type { BatchRecord, CommandRecord, StoredEvent } from '../core/store/RunStore';
 import type { AgentUsage } from '../core/agent/AgentContract';
 import type { DashboardDelta } from './dashboardProtocol';
+import { LaneSlots } from './LaneSlots';
 import {
   addUsage,
   columnOfStatus,
@@ -28,6 +29,9 @@ import {
 /** Lines the host keeps (and a snapshot carries); the webview keeps the same bound. */
 export const MAX_LOG_LINES = 20_000;
 
+/** A log line's hover text is bounded: gate output can be 20 000 characters per gate. */
+export const MAX_LOG_DETAIL = 8_000;
+
 const REVIEW_COMMANDS = new Set(['story-review', 'tech-spec-review', 'code-review']);
 
 export interface DashboardModelInit {
@@ -43,6 +47,8 @@ export interface DashboardModelInit {
   /** Reason of each currently blocked story (`RunStore.openBlock`). */
   blockReasons: Record<string, string>;
   budgets: DashboardBudgets;
+  /** `sprintRunner.git.maxParallel`; above 1 the run view shows its lanes. Default 1. */
+  maxParallel?: number;
 }
 
 interface BatchCommand {
@@ -106,11 +112,15 @@ export class DashboardModel {
   private readonly earlierUsage = emptyUsage();
   private budgets: DashboardBudgets;
   private costs: CostView;
+  private readonly lanes = new LaneSlots();
+  private readonly maxParallel: number;
 
   constructor(init: DashboardModelInit) {
     this.budgets = init.budgets;
+    this.maxParallel = init.maxParallel ?? 1;
     this.ledgerProblems = [...init.ledgerProblems];
     this.run = { state: 'idle', statusLine: 'Idle', detail: '' };
+    this.refreshLanes();
     if (init.ledger) this.setLedger(init.ledger);
     for (const [key, reason] of Object.entries(init.blockReasons)) {
       const card = this.cards.get(key);
@@ -189,6 +199,14 @@ export class DashboardModel {
     let resumedFromPause = false;
     const runChanged = () => out.push({ type: 'runStateChanged', run: structuredClone(this.run) });
     const cardChanged = (card: StoryCard) => out.push({ type: 'storyChanged', card: structuredClone(card) });
+    const laneKeys = this.lanes.apply(event);
+    for (const key of laneKeys) {
+      const card = this.cards.get(key);
+      if (!card) continue;
+      card.lane = this.lanes.laneOf(key);
+      cardChanged(card);
+    }
+    if (laneKeys.length > 0 && this.refreshLanes() && event.type !== 'batch:start' && event.type !== 'batch:end') runChanged();
     switch (event.type) {
       case 'run:state':
         resumedFromPause = this.run.state === 'paused' && event.state === 'running';
@@ -347,6 +365,11 @@ export class DashboardModel {
       case 'budget:reached':
       case 'warning':
       case 'error':
+      case 'commit:verified':
+      case 'commit:failed':
+      case 'gates:result':
+      case 'lane:state':
+      case 'report:written':
         break;
     }
     const line = this.logLineOf(event, resumedFromPause);
@@ -370,6 +393,15 @@ export class DashboardModel {
       for (const card of this.cards.values()) card.current = undefined;
     }
     this.refreshStatusLine();
+  }
+
+  /** Recomputes `run.lanes`; true when it changed. */
+  private refreshLanes(): boolean {
+    const next = this.maxParallel > 1 ? { running: this.lanes.running, max: this.maxParallel } : undefined;
+    const before = JSON.stringify(this.run.lanes);
+    if (next) this.run.lanes = next;
+    else delete this.run.lanes;
+    return JSON.stringify(this.run.lanes) !== before;
   }
 
   private refreshStatusLine(): void {
@@ -469,7 +501,7 @@ export class DashboardModel {
   }
 
   private logLineOf(e: SprintEvent, resumedFromPause: boolean): LogLine | undefined {
-    const line = (story: string, command: string, taskId: string, status: string, message: string, level: LogLevel = 'info'): LogLine => ({
+    const line = (story: string, command: string, taskId: string, status: string, message: string, level: LogLevel = 'info', detail?: string): LogLine => ({
       seq: ++this.seq,
       at: e.at,
       story,
@@ -478,6 +510,7 @@ export class DashboardModel {
       status,
       message,
       level,
+      ...(detail ? { detail: boundDetail(detail) } : {}),
     });
     switch (e.type) {
       case 'run:state':
@@ -521,8 +554,46 @@ export class DashboardModel {
         return line(e.storyKey ? this.storyLabel([e.storyKey]) : '', 'warning', '', 'warning', e.message, 'warning');
       case 'error':
         return line(e.storyKey ? this.storyLabel([e.storyKey]) : '', 'error', '', e.permanent ? 'permanent' : 'error', e.message, 'error');
+      case 'commit:verified':
+        return line(this.storyLabel(e.storyKeys), 'batch-commit', '', 'verified',
+          `${e.mode === 'engine' ? 'Engine commit' : 'Commit verified'} ${e.sha.slice(0, 10)}: ${e.message.split('\n')[0]} (${e.files} file${e.files === 1 ? '' : 's'})`);
+      case 'commit:failed':
+        return line(this.storyLabel(e.storyKeys), 'batch-commit', '', 'failed',
+          `${e.mode === 'engine' ? 'Engine commit refused' : 'Commit not verified'} (${e.reason}): ${e.detail}`, 'error',
+          e.paths && e.paths.length > 0 ? `Files:\n${e.paths.join('\n')}` : undefined);
+      case 'gates:result': {
+        const summary = e.results.map((r) => `${r.name} ${r.ok ? 'passed' : r.timedOut ? 'timed out' : `failed${r.exitCode !== null ? ` (exit ${r.exitCode})` : ''}`}`).join(', ');
+        const failed = e.results.filter((r) => !r.ok);
+        const detail = failed.map((r) => `── ${r.name}${r.error ? `: ${r.error}` : ''}\n${r.output}`).join('\n\n');
+        return line(this.storyLabel([e.storyKey]), 'gates', '', e.ok ? 'pass' : 'fail',
+          `Quality gates before code-review #${e.attempt}: ${summary || 'none'}`, e.ok ? 'info' : 'warning', detail || undefined);
+      }
+      case 'lane:state': {
+        const n = this.lanes.laneOf(e.storyKey);
+        const files = e.files && e.files.length > 0 ? `: ${e.files.join(', ')}` : '';
+        const what = {
+          started: `Lane${n ? ` ${n}` : ''} started on ${e.branch}`,
+          merged: `Lane merged: ${e.branch}`,
+          conflict: `Lane parked, merge conflict${files} (branch ${e.branch} kept)`,
+          uncommitted: `Lane parked, uncommitted work${files} (branch ${e.branch} kept)`,
+          failed: `Lane merge failed (branch ${e.branch} kept)`,
+          kept: `Lane kept: ${e.branch}`,
+        }[e.state];
+        const level: LogLevel = e.state === 'started' || e.state === 'merged' ? 'info' : e.state === 'failed' ? 'error' : 'warning';
+        return line(this.storyLabel([e.storyKey]), 'lane', '', e.state, `${what}${e.detail ? ` — ${e.detail.split('\n')[0]}` : ''}`, level,
+          [e.cwd ? `Worktree: ${e.cwd}` : '', e.detail ?? ''].filter(Boolean).join('\n') || undefined);
+      }
+      case 'report:written':
+        return line('', 'report', '', 'written', `Sprint report written: ${e.path}`);
     }
   }
+}
+
+/** Keeps the start and the end of a long text (a failing test's summary is usually at the end). */
+function boundDetail(text: string): string {
+  if (text.length <= MAX_LOG_DETAIL) return text;
+  const head = Math.floor(MAX_LOG_DETAIL / 4);
+  return `${text.slice(0, head)}\n… ${text.length - MAX_LOG_DETAIL} characters left out …\n${text.slice(text.length - (MAX_LOG_DETAIL - head))}`;
 }
 
 function sameKeys(a: string[], b: string[]): boolean {

@@ -18,6 +18,8 @@ export interface LogLine {
   status: string;
   message: string;
   level: LogLevel;
+  /** Longer text shown on hover (a failed gate's output, the files of a refused commit); plain text. */
+  detail?: string;
 }
 
 export type BoardColumn = 'backlog' | 'ready' | 'in-progress' | 'review' | 'done' | 'blocked';
@@ -63,6 +65,8 @@ export interface StoryCard {
   usage: UsageTotals;
   commands: number;
   blockedReason?: string;
+  /** Parallel mode: the number of the lane (git worktree) the story runs in, while it is open. */
+  lane?: number;
 }
 
 export interface RunView {
@@ -94,6 +98,8 @@ export interface RunView {
   };
   /** The last finished command (`2a-1 code-review#2`): what a pause happened after. */
   lastFinished?: string;
+  /** Parallel mode only (maxParallel > 1): lanes open now, and the most allowed. */
+  lanes?: { running: number; max: number };
 }
 
 /** USD limits from the settings; a missing field means "no budget" (no progress bar is shown). */

@@ -35,6 +35,8 @@ export interface DashboardHost {
   /** The run store, or undefined before the workspace has one (a fresh workspace: empty history). */
   getStore(): Promise<DashboardStore | undefined>;
   getBudgets(): DashboardBudgets;
+  /** `sprintRunner.git.maxParallel` (1 when absent): above 1 the run tab shows the parallel lanes. */
+  getMaxParallel?(): number;
 
   /** Starts a batch of `cycles` cycles, or until every story is done/blocked with `'all'`. */
   startRun(cycles: number | 'all'): Promise<void>;

@@ -280,6 +280,7 @@ export class DashboardSession implements Disposable {
       latestBatchEvents,
       blockReasons,
       budgets: host.getBudgets(),
+      maxParallel: host.getMaxParallel?.() ?? 1,
     });
   }
 

@@ -104,4 +104,71 @@ describe('DashboardModel', () => {
     const deltas = m.replaceLedger(aLedger(changed), []);
     assert.deepEqual(deltas.map((d) => d.type === 'storyChanged' && [d.card.shortId, d.card.column]), [['2a-3', 'ready']]);
   });
+
+  describe('git: commits, gates, lanes', () => {
+    const [s1, s2] = [STORIES[0].key, STORIES[3].key];
+    const parallel = () => new DashboardModel({
+      ledger: aLedger(STORIES), ledgerProblems: [], runState: 'running', latestBatch: undefined, earlierCommands: [], latestBatchEvents: [], blockReasons: {}, budgets: {}, maxParallel: 2,
+    });
+
+    it('logs a verified and a failed batch commit; a refused commit lists its files on hover', () => {
+      const m = model();
+      m.apply({ type: 'commit:verified', at: T0, stepKey: 'c1/verify-commit', cycle: 1, storyKeys: [s1], mode: 'agent', sha: '0123456789abcdef', message: 'feat(2a): implement stories 2a-1\n\nbody', files: 3 });
+      m.apply({ type: 'commit:failed', at: T0 + 1, stepKey: 'c2/engine-commit', cycle: 2, storyKeys: [s1], mode: 'engine', reason: 'unexpected-dirty', detail: 'src/a.ts changed before and during the cycle', paths: ['src/a.ts'] });
+      const [ok, bad] = m.snapshot(0).log.slice(-2);
+      assert.equal(ok.message, 'Commit verified 0123456789: feat(2a): implement stories 2a-1 (3 files)');
+      assert.equal(ok.level, 'info');
+      assert.equal(bad.status, 'failed');
+      assert.equal(bad.level, 'error');
+      assert.match(bad.message, /Engine commit refused \(unexpected-dirty\): src\/a\.ts changed/);
+      assert.equal(bad.detail, 'Files:\nsrc/a.ts');
+    });
+
+    it('logs gate results: names and pass/fail in the row, the failing output (bounded) as its detail', () => {
+      const m = model();
+      const long = `${'x'.repeat(30_000)}\n2 failing`;
+      m.apply({ type: 'gates:result', at: T0, stepKey: 'c1/gates/2a-1/a1', storyKey: s1, attempt: 1, ok: false, results: [
+        { name: 'lint', ok: true, exitCode: 0, durationMs: 10, output: 'clean' },
+        { name: 'tests', ok: false, exitCode: 1, durationMs: 900, output: long },
+      ] });
+      const l = m.snapshot(0).log.at(-1)!;
+      assert.equal(l.command, 'gates');
+      assert.equal(l.status, 'fail');
+      assert.equal(l.level, 'warning');
+      assert.equal(l.message, 'Quality gates before code-review #1: lint passed, tests failed (exit 1)');
+      assert.ok(l.detail!.startsWith('── tests\n'));
+      assert.ok(l.detail!.endsWith('2 failing'), 'the end of the output (the summary) is kept');
+      assert.ok(l.detail!.length < 8_100);
+      assert.ok(!l.detail!.includes('clean'), 'passing gates add no detail');
+    });
+
+    it('numbers parallel lanes on cards and in the run view, and frees them on merge or conflict', () => {
+      const m = parallel();
+      assert.deepEqual(m.snapshot(0).run.lanes, { running: 0, max: 2 });
+      const d1 = m.apply({ type: 'lane:state', at: T0, storyKey: s1, state: 'started', branch: 'story/r/2a-1', cwd: '/wt/2a-1', lane: s1 });
+      m.apply({ type: 'lane:state', at: T0 + 1, storyKey: s2, state: 'started', branch: 'story/r/2b-1', cwd: '/wt/2b-1', lane: s2 });
+      assert.ok(d1.some((d) => d.type === 'storyChanged' && d.card.key === s1 && d.card.lane === 1));
+      assert.ok(d1.some((d) => d.type === 'runStateChanged' && d.run.lanes?.running === 1));
+      let snap = m.snapshot(0);
+      assert.equal(snap.stories.find((c) => c.key === s1)!.lane, 1);
+      assert.equal(snap.stories.find((c) => c.key === s2)!.lane, 2);
+      assert.deepEqual(snap.run.lanes, { running: 2, max: 2 });
+      assert.equal(snap.log.at(-1)!.message, 'Lane 2 started on story/r/2b-1');
+      m.apply({ type: 'lane:state', at: T0 + 2, storyKey: s2, state: 'conflict', branch: 'story/r/2b-1', cwd: '/wt/2b-1', files: ['src/x.ts'], detail: 'CONFLICT (content)', lane: s2 });
+      snap = m.snapshot(0);
+      assert.equal(snap.stories.find((c) => c.key === s2)!.lane, undefined);
+      assert.deepEqual(snap.run.lanes, { running: 1, max: 2 });
+      const row = snap.log.at(-1)!;
+      assert.equal(row.level, 'warning');
+      assert.match(row.message, /Lane parked, merge conflict: src\/x\.ts \(branch story\/r\/2b-1 kept\)/);
+      assert.match(row.detail ?? '', /Worktree: \/wt\/2b-1/);
+    });
+
+    it('shows no lanes in the default one-pair-at-a-time mode', () => {
+      const m = model();
+      m.apply({ type: 'report:written', at: T0, path: '/ws/_bmad-output/implementation-artifacts/sprint-report-r1-1.md' });
+      assert.equal(m.snapshot(0).run.lanes, undefined);
+      assert.equal(m.snapshot(0).log.at(-1)!.message, 'Sprint report written: /ws/_bmad-output/implementation-artifacts/sprint-report-r1-1.md');
+    });
+  });
 });
