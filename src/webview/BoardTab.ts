@@ -138,7 +138,14 @@ export class BoardTab {
     }
     replaceChildren(
       el,
-      h('div', { className: 'card-head' }, open, h('span', { className: 'epic', attrs: { title: `Epic ${c.epicId}` } }, c.epicId), actions),
+      h(
+        'div',
+        { className: 'card-head' },
+        open,
+        h('span', { className: 'epic', attrs: { title: `Epic ${c.epicId}` } }, c.epicId),
+        c.lane !== undefined ? h('span', { className: 'lane', attrs: { title: 'Parallel lane: the story runs in its own git worktree' } }, `lane ${c.lane}`) : null,
+        actions,
+      ),
       h('div', { className: 'card-title', attrs: { title: c.key } }, c.title),
       c.unknownStatus ? h('div', { className: 'card-warning' }, icon('warning'), ` Unknown status "${c.status}"`) : null,
       c.current ? h('div', { className: 'card-current' }, icon('loading', 'codicon-modifier-spin'), ` ${c.current.label}`, c.current.attempt > 1 ? ` (attempt ${c.current.attempt})` : '') : null,

@@ -104,7 +104,7 @@ export class EventLog {
   text(): string {
     return this.visible
       .map((i) => this.lines[i - this.offset])
-      .map((l) => [new Date(l.at).toISOString(), l.story, l.command, l.taskId, l.status, l.message].join('\t'))
+      .map((l) => [new Date(l.at).toISOString(), l.story, l.command, l.taskId, l.status, l.detail ? `${l.message} ${JSON.stringify(l.detail)}` : l.message].join('\t'))
       .join('\n');
   }
 
@@ -193,10 +193,14 @@ export class EventLog {
   private rowOf(l: LogLine): HTMLElement {
     const cell = (cls: string, text: string) => h('span', { className: `log-cell ${cls}`, attrs: { role: 'cell' } }, text);
     const message = cell('log-message', l.message);
-    message.title = l.message;
+    // Gate output and file lists: the hover text (a title attribute is text, never markup).
+    message.title = l.detail ? `${l.message}\n\n${l.detail}` : l.message;
     return h(
       'div',
-      { className: `log-row level-${l.level} status-${l.status.replace(/[^a-z-]/gi, '')}`, attrs: { role: 'row', 'data-seq': l.seq } },
+      {
+        className: `log-row level-${l.level} status-${l.status.replace(/[^a-z-]/gi, '')}${l.detail ? ' has-detail' : ''}`,
+        attrs: { role: 'row', 'data-seq': l.seq },
+      },
       cell('log-time', formatClock(l.at)),
       cell('log-story', l.story),
       cell('log-command', l.command),

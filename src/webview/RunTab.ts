@@ -206,6 +206,10 @@ export class RunTab {
     this.tick(Date.now());
     const cyc = run?.cycle;
     const batch = run?.batch;
+    // Parallel mode (maxParallel > 1): how many stories run in their own worktree now.
+    const lanes = run?.lanes
+      ? h('span', { className: 'lanes', attrs: { 'data-testid': 'lanes', title: `Up to ${run.lanes.max} stories run in parallel, each in its own git worktree` } }, ` · Lanes: ${run.lanes.running} running`)
+      : null;
     if (cyc || batch) {
       const max = cyc?.maxCycles ?? batch?.maxCycles ?? null;
       const completed = batch?.cyclesCompleted ?? 0;
@@ -220,9 +224,10 @@ export class RunTab {
         bar,
         h('span', {}, max === null ? `${completed} completed (all)` : `${completed}/${max} completed`),
         cyc ? h('span', { className: 'muted' }, ` · cycle ${cyc.number}: ${cyc.storyKeys.length} stories, ${cyc.done.length} done, ${cyc.blocked.length} blocked`) : null,
+        lanes,
       );
     } else {
-      replaceChildren(this.progress);
+      replaceChildren(this.progress, lanes);
     }
   }
 }

@@ -144,6 +144,50 @@ describe('dashboard webview (headless Chromium)', function () {
     assert.ok((r.card ?? '').includes('<script>window.__pwned=2</script>'));
   });
 
+  it('parallel lanes and a failing quality gate: lane label on the card, Lanes: N running, gate output as text on hover', async () => {
+    const host = new ScenarioHost({ events: runningBatchEvents(), maxParallel: 2 });
+    await post(page, host.snapshot());
+    const [s1, s2] = [STORIES[0].key, STORIES[3].key];
+    const evil = 'FAIL src/a.test.ts\n<img src=x onerror="window.__pwned=3"> expected 1';
+    await post(
+      page,
+      ...host.emit({ type: 'lane:state', at: T0 + 200_000, storyKey: s1, state: 'started', branch: 'story/r7/2a-1', cwd: '/wt/2a-1', lane: s1 }),
+      ...host.emit({ type: 'lane:state', at: T0 + 200_500, storyKey: s2, state: 'started', branch: 'story/r7/2b-1', cwd: '/wt/2b-1', lane: s2 }),
+      ...host.emit({ type: 'gates:result', at: T0 + 201_000, stepKey: 'c1/gates/2a-1/a1', storyKey: s1, attempt: 1, ok: false, lane: s1, results: [
+        { name: 'tests', ok: false, exitCode: 1, durationMs: 4_000, output: evil },
+      ] }),
+    );
+    await settle(page);
+    assert.equal(await page.textContent('[data-testid=lanes]'), ' · Lanes: 2 running');
+    const row = await page.evaluate(() => {
+      const rows = Array.from(document.querySelectorAll('.log-row[data-seq]'));
+      const gate = rows.find((r) => r.querySelector('.log-command')?.textContent === 'gates')!;
+      return {
+        status: gate.querySelector('.log-status')?.textContent,
+        message: gate.querySelector('.log-message')?.textContent,
+        title: gate.querySelector('.log-message')?.getAttribute('title'),
+        level: gate.className,
+        imgs: document.querySelectorAll('img').length,
+        pwned: (window as unknown as { __pwned?: number }).__pwned,
+      };
+    });
+    assert.equal(row.status, 'fail');
+    assert.equal(row.message, 'Quality gates before code-review #1: tests failed (exit 1)');
+    assert.match(row.level, /level-warning/);
+    assert.ok(row.title?.includes('<img src=x onerror="window.__pwned=3"> expected 1'), 'the gate output is the hover text, literally');
+    assert.equal(row.imgs, 0);
+    assert.equal(row.pwned, undefined);
+
+    await open('board');
+    assert.equal(await page.textContent(`.card[data-story="${s1}"] .lane`), 'lane 1');
+    assert.equal(await page.textContent(`.card[data-story="${s2}"] .lane`), 'lane 2');
+    await post(page, ...host.emit({ type: 'lane:state', at: T0 + 300_000, storyKey: s2, state: 'merged', branch: 'story/r7/2b-1', lane: s2 }));
+    await settle(page);
+    assert.equal(await page.locator(`.card[data-story="${s2}"] .lane`).count(), 0, 'a merged lane is closed');
+    await open('run');
+    assert.equal(await page.textContent('[data-testid=lanes]'), ' · Lanes: 1 running');
+  });
+
   it('keeps UI state (tab, filters, collapsed columns, auto-scroll) across a reload, and no domain data in it', async () => {
     const host = new ScenarioHost({ events: runningBatchEvents() });
     await post(page, host.snapshot());

@@ -62,7 +62,7 @@ export class ScenarioHost {
   readonly model: DashboardModel;
   rev = 0;
 
-  constructor(opts: { events?: SprintEvent[]; budgets?: DashboardBudgets; stories?: LedgerStory[] } = {}) {
+  constructor(opts: { events?: SprintEvent[]; budgets?: DashboardBudgets; stories?: LedgerStory[]; maxParallel?: number } = {}) {
     this.model = new DashboardModel({
       ledger: aLedger(opts.stories ?? STORIES),
       ledgerProblems: [],
@@ -72,6 +72,7 @@ export class ScenarioHost {
       latestBatchEvents: [],
       blockReasons: { [STORIES[5].key]: 'code-review failed 3 times: tests time out' },
       budgets: opts.budgets ?? {},
+      ...(opts.maxParallel ? { maxParallel: opts.maxParallel } : {}),
     });
     for (const e of opts.events ?? []) this.emit(e);
   }
