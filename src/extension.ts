@@ -1,10 +1,11 @@
 // Composition root: builds the extension's parts around one SprintSessionHost and owns every
 // disposable through context.subscriptions. Activation only wires objects: the ledger is read when the
-// tree is shown, and sql.js + the engine load on the first run (SprintSessionHost.session()).
+// tree is shown, and the engine (dist/session.js: sql.js, execa, workflow, Claude agent) is required on
+// the first session the host opens (SprintSessionHost.session() → lazySessionOpener), never here.
 
 import * as vscode from 'vscode';
 import { registerDashboard, type DashboardRegistration } from './vscode/dashboard/registerDashboard';
-import { openSprintSession } from './vscode/openSprintSession';
+import { lazySessionOpener } from './vscode/lazySessionOpener';
 import { PermissionConsent } from './vscode/PermissionConsent';
 import { registerSprintCommands } from './vscode/registerSprintCommands';
 import { SprintNotifications } from './vscode/SprintNotifications';
@@ -40,7 +41,7 @@ export function activate(context: vscode.ExtensionContext): SprintRunnerApi & { 
   };
   const settings = own(new SprintRunnerSettings());
   const output = own(new SprintOutput());
-  const sessionHost = own(new SprintSessionHost(context, settings, openSprintSession(context.extensionUri.fsPath), output.log));
+  const sessionHost = own(new SprintSessionHost(context, settings, lazySessionOpener(context.extensionUri.fsPath, __dirname), output.log));
   host = sessionHost;
 
   const tree = own(new SprintTreeProvider(sessionHost, settings, output.log));
