@@ -1,6 +1,7 @@
-// Builds every bundle with esbuild: the extension (CJS, `vscode` external) and the engine it requires on
-// first use (session.js), the CLI, sim-claude and the progress helper (CJS, Node), the dashboard
-// webview (IIFE, browser), and copies sql.js' wasm next to them so the runtime reads it from dist/.
+// Builds every bundle with esbuild: the extension (CJS, `vscode` external), the engine and the ledger
+// reader it requires on first use (session.js, ledger.js), the CLI, sim-claude and the progress helper
+// (CJS, Node), the dashboard webview (IIFE, browser), and copies sql.js' wasm next to them so the
+// runtime reads it from dist/ and never fetches it.
 import * as esbuild from 'esbuild';
 import { copyFileSync, mkdirSync, existsSync, chmodSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -29,6 +30,8 @@ const entries = [
   // The engine, required by the extension on the first session it opens (src/vscode/lazySessionOpener.ts),
   // so activation does not load sql.js, execa or the workflow.
   { in: 'src/vscode/openSprintSession.ts', out: 'session.js' },
+  // yaml + the ledger parser, required when the tree first resolves (src/vscode/lazyLedger.ts).
+  { in: 'src/vscode/ledgerBundle.ts', out: 'ledger.js' },
   { in: 'src/cli/cli.ts', out: 'cli.js', banner: '#!/usr/bin/env node' },
   { in: 'src/cli/simClaude.ts', out: 'sim-claude.js', banner: '#!/usr/bin/env node' },
   { in: 'src/cli/sprintLog.ts', out: 'sprint-log.js', banner: '#!/usr/bin/env node' },

@@ -1,10 +1,11 @@
 // Composition root: builds the extension's parts around one SprintSessionHost and owns every
-// disposable through context.subscriptions. Activation only wires objects: the ledger is read when the
-// tree is shown, and the engine (dist/session.js: sql.js, execa, workflow, Claude agent) is required on
-// the first session the host opens (SprintSessionHost.session() → lazySessionOpener), never here.
+// disposable through context.subscriptions. Activation only wires objects: the ledger reader
+// (dist/ledger.js, yaml) is required when the tree is first shown, and the engine (dist/session.js:
+// sql.js, execa, workflow, Claude agent) on the first session the host opens, never here.
 
 import * as vscode from 'vscode';
 import { registerDashboard, type DashboardRegistration } from './vscode/dashboard/registerDashboard';
+import { lazyLedger } from './vscode/lazyLedger';
 import { lazySessionOpener } from './vscode/lazySessionOpener';
 import { PermissionConsent } from './vscode/PermissionConsent';
 import { registerSprintCommands } from './vscode/registerSprintCommands';
@@ -41,7 +42,13 @@ export function activate(context: vscode.ExtensionContext): SprintRunnerApi & { 
   };
   const settings = own(new SprintRunnerSettings());
   const output = own(new SprintOutput());
-  const sessionHost = own(new SprintSessionHost(context, settings, lazySessionOpener(context.extensionUri.fsPath, __dirname), output.log));
+  const sessionHost = own(new SprintSessionHost(
+      context,
+      settings,
+      lazySessionOpener(context.extensionUri.fsPath, __dirname),
+      output.log,
+      lazyLedger(__dirname),
+    ),);
   host = sessionHost;
 
   const tree = own(new SprintTreeProvider(sessionHost, settings, output.log));

@@ -7,13 +7,11 @@ import * as vscode from 'vscode';
 import { commandLabel, type StepCommand } from '../core/commands';
 import type { RunState, SprintEvent } from '../core/SprintEvents';
 import type { LedgerSnapshot } from '../core/ledger/LedgerTypes';
-import { SprintLedger } from '../core/ledger/SprintLedger';
-import { discoverWorkspace } from '../core/workspace/discoverWorkspace';
-import { LedgerNotFoundError } from '../core/workspace/LedgerNotFoundError';
 import type { WorkspaceLayout } from '../core/workspace/WorkspaceLayout';
 import { NodeFileSystem } from '../infra/NodeFileSystem';
 import { LaneSlots } from '../shared/LaneSlots';
 import type { DashboardBudgets, DashboardHost, DashboardStore } from './dashboard/DashboardHost';
+import type { LedgerModule } from './lazyLedger';
 import type { SprintRunnerConfig, SprintRunnerSettings } from './SprintRunnerSettings';
 import type { SprintSessionPort } from './SprintSessionPort';
 
@@ -85,6 +83,8 @@ export class SprintSessionHost implements DashboardHost, vscode.Disposable {
     private readonly settings: SprintRunnerSettings,
     private readonly openSession: SessionOpener,
     private readonly log: vscode.LogOutputChannel,
+    /** The ledger/workspace reader (dist/ledger.js, yaml), loaded on first use: see lazyLedger. */
+    readonly ledger: () => LedgerModule,
   ) {
     this.disposables.push(
       this.emitted,
@@ -155,11 +155,13 @@ export class SprintSessionHost implements DashboardHost, vscode.Disposable {
     const folders = vscode.workspace.workspaceFolders ?? [];
     const override = this.settings.current.ledgerPath;
     const found: { folder: vscode.WorkspaceFolder; layout: WorkspaceLayout }[] = [];
+    const { findLayout } = this.ledger();
     for (const folder of folders) {
       try {
-        found.push({ folder, layout: await discoverWorkspace(folder.uri.fsPath, this.fs, override ? { ledgerOverride: override } : {}) });
+        const layout = await findLayout(folder.uri.fsPath, this.fs, override || undefined);
+        if (layout) found.push({ folder, layout });
       } catch (err) {
-        if (!(err instanceof LedgerNotFoundError)) this.log.warn(`${folder.uri.fsPath}: ${(err as Error).message}`);
+        this.log.warn(`${folder.uri.fsPath}: ${(err as Error).message}`);
       }
     }
     let chosen = found[0];
@@ -179,12 +181,12 @@ export class SprintSessionHost implements DashboardHost, vscode.Disposable {
   async chooseFolder(): Promise<void> {
     const folders = vscode.workspace.workspaceFolders ?? [];
     const candidates: vscode.WorkspaceFolder[] = [];
+    const { findLayout } = this.ledger();
     for (const f of folders) {
       try {
-        await discoverWorkspace(f.uri.fsPath, this.fs);
-        candidates.push(f);
+        if (await findLayout(f.uri.fsPath, this.fs)) candidates.push(f);
       } catch {
-        // Not a BMAD folder.
+        // Not a usable BMAD folder.
       }
     }
     if (candidates.length < 2) return;
@@ -223,7 +225,7 @@ export class SprintSessionHost implements DashboardHost, vscode.Disposable {
   async readLedger(): Promise<LedgerSnapshot | undefined> {
     const layout = await this.layout();
     if (!layout) return undefined;
-    return new SprintLedger(layout.ledgerPath, this.fs).read();
+    return this.ledger().readLedgerSnapshot(layout.ledgerPath, this.fs);
   }
 
   // ---- the session (lazy) --------------------------------------------------------------------------

@@ -3,7 +3,6 @@
 
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { createLedgerFromTemplate } from '../core/workspace/createLedgerFromTemplate';
 import { NodeFileSystem } from '../infra/NodeFileSystem';
 import type { DashboardRegistration } from './dashboard/registerDashboard';
 import type { PermissionConsent } from './PermissionConsent';
@@ -94,7 +93,7 @@ export function createSprintCommandHandlers(d: SprintCommandDeps): SprintCommand
       const folder = vscode.workspace.workspaceFolders?.[0];
       if (!folder) throw new SprintUserError('Open a folder first: the sprint-status.yaml is created in it.');
       if (!vscode.workspace.isTrusted) throw new SprintUserError('Trust the workspace to create files in it.');
-      const created = await createLedgerFromTemplate(folder.uri.fsPath, new NodeFileSystem(), {
+      const created = await host.ledger().createLedger(folder.uri.fsPath, new NodeFileSystem(), {
         templatePath: path.join(context.extensionUri.fsPath, 'media', 'templates', 'sprint-status-template.yaml'),
         ...(settings.current.ledgerPath ? { ledgerPath: settings.current.ledgerPath } : {}),
       });

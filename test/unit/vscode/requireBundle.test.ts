@@ -5,7 +5,9 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import * as esbuild from 'esbuild';
+import { LEDGER_BUNDLE, lazyLedger } from '../../../src/vscode/lazyLedger';
 import { lazySessionOpener, SESSION_BUNDLE } from '../../../src/vscode/lazySessionOpener';
+import { NodeFileSystem } from '../../../src/infra/NodeFileSystem';
 import type { SprintRunnerConfig } from '../../../src/vscode/SprintRunnerSettings';
 
 const root = path.resolve(__dirname, '..', '..', '..');
@@ -58,6 +60,38 @@ describe('lazySessionOpener', () => {
   });
 });
 
+describe('lazyLedger', () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = mkdtempSync(path.join(tmpdir(), 'lazy-ledger-'));
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('loads the ledger module on the first call only, and it reads a real workspace', async () => {
+    const files: string[] = [];
+    // The TypeScript entry stands in for dist/ledger.js (same exports); loads are counted.
+    const get = lazyLedger(dir, (file) => {
+      files.push(file);
+      return require('../../../src/vscode/ledgerBundle') as unknown;
+    });
+    assert.deepEqual(files, []);
+    const ledger = get();
+    assert.equal(get(), ledger);
+    assert.deepEqual(files, [path.join(dir, LEDGER_BUNDLE)]);
+
+    const fs = new NodeFileSystem();
+    assert.equal(await ledger.findLayout(dir, fs), undefined, 'a folder without a ledger has no layout');
+    const layout = await ledger.findLayout(path.join(root, 'sample-workspace'), fs);
+    assert.ok(layout, 'sample-workspace has a ledger');
+    const snapshot = await ledger.readLedgerSnapshot(layout.ledgerPath, fs);
+    assert.ok(snapshot.stories.length > 0, 'the sample ledger lists stories');
+  });
+
+  it('a missing ledger bundle names the file and the rebuild command', () => {
+    assert.throws(() => lazyLedger(dir)(), (err: Error) => err.message.includes(path.join(dir, 'ledger.js')) && /npm run build/.test(err.message));
+  });
+});
+
 describe('extension bundle graph', function () {
   this.timeout(60_000);
 
@@ -78,13 +112,14 @@ describe('extension bundle graph', function () {
     return Object.values(result.metafile.outputs).flatMap((o) => Object.keys(o.inputs));
   }
 
-  it('dist/extension.js carries no engine: sql.js, execa, the run store, the workflow, the Claude agent', async () => {
+  it('dist/extension.js carries no engine and no yaml: sql.js, execa, the run store, the workflow, the Claude agent, the ledger parser', async () => {
     const inputs = await inputsOf('src/extension.ts');
     const engine = inputs.filter((i) =>
-      /node_modules\/(sql\.js|execa)\/|src\/infra\/(SqlJsRunStore|SprintSession)\.ts|src\/infra\/(claude|store|git)\/|src\/core\/workflow\/SprintRunner\.ts/.test(i),
+      /node_modules\/(sql\.js|execa|yaml)\/|src\/core\/ledger\/SprintLedger\.ts|src\/infra\/(SqlJsRunStore|SprintSession)\.ts|src\/infra\/(claude|store|git)\/|src\/core\/workflow\/SprintRunner\.ts/.test(i),
     );
     assert.deepEqual(engine, []);
-    assert.ok(inputs.includes('src/vscode/lazySessionOpener.ts'), 'the loader is in the extension bundle');
+    assert.ok(inputs.includes('src/vscode/lazySessionOpener.ts'), 'the engine loader is in the extension bundle');
+    assert.ok(inputs.includes('src/vscode/lazyLedger.ts'), 'the ledger loader is in the extension bundle');
   });
 
   it('dist/session.js (src/vscode/openSprintSession.ts) carries the engine the loader expects', async () => {
@@ -92,5 +127,12 @@ describe('extension bundle graph', function () {
     for (const expected of ['src/infra/SprintSession.ts', 'src/infra/SqlJsRunStore.ts', 'src/core/workflow/SprintRunner.ts']) {
       assert.ok(inputs.includes(expected), `${expected} missing from the session bundle`);
     }
+  });
+
+  it('dist/ledger.js (src/vscode/ledgerBundle.ts) carries the ledger parser and yaml, not the engine', async () => {
+    const inputs = await inputsOf('src/vscode/ledgerBundle.ts');
+    assert.ok(inputs.includes('src/core/ledger/SprintLedger.ts'));
+    assert.ok(inputs.some((i) => i.startsWith('node_modules/yaml/')));
+    assert.deepEqual(inputs.filter((i) => /node_modules\/(sql\.js|execa)\/|src\/infra\/SprintSession\.ts/.test(i)), []);
   });
 });
