@@ -139,21 +139,12 @@ interface StoryRef {
 }
 
 /** What the journal keeps of an agent step. */
-interface AgentStepRecord {
+interface AgentStepRecord extends AgentResult {
   kind: 'agent';
   command: StepCommand;
   storyKeys: string[];
   attempt: number;
   model?: string;
-  outcome: AgentOutcome;
-  outputText: string;
-  message?: string;
-  errorClass?: string;
-  usage?: AgentUsage;
-  deferredItems: string[];
-  logFile?: string;
-  exitCode?: number | null;
-  signal?: string | null;
 }
 
 interface SelectRecord {
