@@ -47,10 +47,32 @@ export function harnessUrl(theme: 'dark' | 'light' = 'dark'): string {
 }
 
 /** Posts host messages the way VS Code delivers them (message events on the window). */
+/**
+ * Posts host messages and resolves once the app has handled them and rendered: window.postMessage
+ * delivers in a later task, so a sentinel posted after them (same task source, FIFO) marks the point
+ * where every earlier message was received; two frames later the DOM shows them.
+ */
 export async function post(page: Page, ...messages: HostMessage[]): Promise<void> {
-  await page.evaluate((ms) => {
-    for (const m of ms) window.postMessage(m, '*');
-  }, messages);
+  await page.evaluate(
+    (ms) =>
+      new Promise<void>((resolve) => {
+        // No named function in here: the test runner's transform would wrap it in a helper the page lacks.
+        const token = `harness-sync-${Math.random()}`;
+        const listening = new AbortController();
+        window.addEventListener(
+          'message',
+          (e: MessageEvent) => {
+            if (e.data !== token) return;
+            listening.abort();
+            requestAnimationFrame(() => requestAnimationFrame(() => resolve()));
+          },
+          { signal: listening.signal },
+        );
+        for (const m of ms) window.postMessage(m, '*');
+        window.postMessage(token, '*');
+      }),
+    messages,
+  );
 }
 
 export async function posted(page: Page): Promise<WebviewMessage[]> {

@@ -258,6 +258,8 @@ describe('dashboard webview (headless Chromium)', function () {
     await page.check('#all-cycles');
     await page.click('button[aria-label=Start]');
     await post(page, ...host.emit({ type: 'run:state', at: T0, state: 'running' }));
+    // The view renders on the next frame: wait for it rather than read the DOM at once.
+    await page.waitForSelector('button[aria-label=Start]:disabled', { timeout: 5000 });
     assert.equal(await page.isDisabled('button[aria-label=Start]'), true);
     await page.click('button[aria-label=Pause]');
     await post(page, ...host.emit({ type: 'run:state', at: T0, state: 'paused' }));
