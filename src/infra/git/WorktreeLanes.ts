@@ -51,6 +51,17 @@ export class WorktreeLanes {
   private readonly now: () => number;
   private mergeQueue: Promise<unknown> = Promise.resolve();
   private writeQueue: Promise<unknown> = Promise.resolve();
+  /**
+   * `git worktree add/prune/remove` edit `.git/worktrees` and are not safe to run at the same time in
+   * one repository: a prune while another lane's add is half done deletes that add's admin folder.
+   */
+  private worktreeAdminQueue: Promise<unknown> = Promise.resolve();
+
+  private exclusiveWorktreeAdmin<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.worktreeAdminQueue.then(fn);
+    this.worktreeAdminQueue = run.catch(() => undefined);
+    return run;
+  }
 
   constructor(private readonly opts: WorktreeLanesOptions) {
     const safeRun = sanitizeNameSegment(opts.runId);
@@ -98,12 +109,14 @@ export class WorktreeLanes {
       await this.registry.save(data);
     }
     if (!(await repo.branchExists(this.sprintBranch))) await repo.createBranch(this.sprintBranch, data.baseBranch);
-    await repo.worktreePrune();
-    const listed = await repo.worktreeList();
-    if (!listed.some((w) => w.path === this.sprintCwd)) {
-      await fsp.mkdir(this.root, { recursive: true });
-      await repo.worktreeAdd(this.sprintCwd, { branch: this.sprintBranch, newBranch: false });
-    }
+    await this.exclusiveWorktreeAdmin(async () => {
+      await repo.worktreePrune();
+      const listed = await repo.worktreeList();
+      if (!listed.some((w) => w.path === this.sprintCwd)) {
+        await fsp.mkdir(this.root, { recursive: true });
+        await repo.worktreeAdd(this.sprintCwd, { branch: this.sprintBranch, newBranch: false });
+      }
+    });
     return data;
   }
 
@@ -123,12 +136,14 @@ export class WorktreeLanes {
     if (existing && existing.state !== 'preparing') return { cwd: existing.cwd, branch: existing.branch };
 
     const repo = this.opts.repo;
-    await repo.worktreePrune();
-    const worktrees = await repo.worktreeList();
-    if (!worktrees.some((w) => w.path === cwd)) {
-      const branchThere = await repo.branchExists(branch);
-      await repo.worktreeAdd(cwd, branchThere ? { branch, newBranch: false } : { branch, newBranch: true, startPoint: this.sprintBranch });
-    }
+    await this.exclusiveWorktreeAdmin(async () => {
+      await repo.worktreePrune();
+      const worktrees = await repo.worktreeList();
+      if (!worktrees.some((w) => w.path === cwd)) {
+        const branchThere = await repo.branchExists(branch);
+        await repo.worktreeAdd(cwd, branchThere ? { branch, newBranch: false } : { branch, newBranch: true, startPoint: this.sprintBranch });
+      }
+    });
     const baseSha = await new GitRepository(cwd).head();
     await this.update((data) => {
       const lane = data.lanes.find((l) => l.storyKey === storyKey)!;
@@ -214,7 +229,7 @@ export class WorktreeLanes {
     const dirty = await laneRepo.statusPorcelain().catch(() => []);
     if (dirty.length > 0) return { removed: false, note: `worktree ${lane.cwd} kept: it has uncommitted files (${dirty.map((d) => d.path).join(', ')})` };
     try {
-      await repo.worktreeRemove(lane.cwd);
+      await this.exclusiveWorktreeAdmin(() => repo.worktreeRemove(lane.cwd));
     } catch (err) {
       return { removed: false, note: `worktree ${lane.cwd} kept: ${(err as Error).message}` };
     }
