@@ -23,7 +23,6 @@ import {
   collectTree,
   readBootTicks,
   findStepProcesses,
-  isSameProcessAlive,
   killProcesses,
   listProcesses,
   readProcStat,
@@ -262,15 +261,17 @@ export class ClaudeProcess {
       if (this.finished) await this.identified;
       await this.snapshot();
       const child = this.child;
-      // Never signal a pid that no longer is our child (already exited: the sweep after the exit follows).
-      if (!child || !(await isSameProcessAlive(child.pid, child.startTime))) return;
+      // Until its exit event the child is not reaped, so its pid cannot have been reused: signalling it is
+      // safe without re-reading its start time (a /proc read that failed under load once skipped the signal
+      // and left a hung child running). After the exit, the sweep that follows it does the rest.
+      if (!child || this.exited) return;
       signalProcess(child.pid, 'SIGINT');
       // Keep collecting while the CLI winds down: a process it starts in this window is still its child.
       const watch = setInterval(() => void this.snapshot(), 50);
       const exitedInTime = await this.waitExit(this.o.stopGraceMs);
       clearInterval(watch);
       if (!exitedInTime) {
-        if (await isSameProcessAlive(child.pid, child.startTime)) signalProcess(child.pid, 'SIGKILL');
+        if (!this.exited) signalProcess(child.pid, 'SIGKILL');
         await this.waitExit(2000);
       }
     })();
