@@ -78,6 +78,34 @@ for (const mode of modes) {
       assert.equal(await store.getStep(batch.id, 'never'), undefined);
     });
 
+    it('answers getStep from its own copy of the step journal, always agreeing with the database', async () => {
+      const batch = await store.createBatch({ runId: 'run-cache', startedAt: 1, options: runOptions() });
+      const other = await store.createBatch({ runId: 'run-cache-2', startedAt: 1, options: runOptions() });
+      // Written before the copy exists, then the copy loads while more writes are on their way.
+      await store.markStepStarted(batch.id, 's1', 10);
+      await store.saveStepResult(batch.id, 's1', { n: 1 }, 11);
+      const loading = store.getStep(batch.id, 's1');
+      await store.markStepStarted(batch.id, 's2', 20);
+      const saving = store.saveStepResult(batch.id, 's2', { n: 2 }, 21);
+      await store.markStepStarted(batch.id, 's3', 30);
+      assert.deepEqual((await loading)?.result, { n: 1 });
+      await saving;
+      await store.markStepStarted(other.id, 'x', 5);
+      await store.markStepStarted(batch.id, 's1', 99); // a finished step keeps its start and result
+      await store.saveStepResult(batch.id, 's4', [1, 'two', null], 40); // a result without a start mark
+
+      const fromDatabase = await store.listSteps(batch.id);
+      assert.deepEqual(fromDatabase.map((s) => s.stepKey), ['s1', 's2', 's3', 's4']);
+      for (const row of fromDatabase) assert.deepEqual(await store.getStep(batch.id, row.stepKey), row, row.stepKey);
+      assert.deepEqual(await store.getStep(other.id, 'x'), (await store.listSteps(other.id))[0]);
+      assert.equal(await store.getStep(other.id, 's1'), undefined, 'steps belong to their batch');
+
+      // Each read is a fresh value: changing it changes nothing stored.
+      const read = (await store.getStep(batch.id, 's2')) as { result: { n: number } };
+      read.result.n = 7;
+      assert.deepEqual((await store.getStep(batch.id, 's2'))?.result, { n: 2 });
+    });
+
     it('sums costs with cache tokens per story, cycle and batch, splitting a pair command between its stories', async () => {
       const batch = await store.createBatch({ runId: 'run-costs', startedAt: 1, options: runOptions() });
       const other = await store.createBatch({ runId: 'run-other', startedAt: 2, options: runOptions() });
