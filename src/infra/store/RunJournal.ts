@@ -24,6 +24,12 @@ interface Chunk {
 class JournalSegment {
   private readonly queue: Chunk[] = [];
   private writing = false;
+  /** Callers of whenDurable(): resolved true once an fdatasync after their lines' writes succeeded. */
+  private syncWaiters: ((synced: boolean) => void)[] = [];
+  private syncing = false;
+  private syncSettled: (() => void)[] = [];
+  /** A segment that created its file fsyncs the folder once, so the new name survives a power loss. */
+  private folderSynced: boolean;
   private retryTimer: NodeJS.Timeout | undefined;
   private failing = false;
   private idle: (() => void)[] = [];
@@ -36,16 +42,64 @@ class JournalSegment {
     public file: string,
     private readonly retryMs: number,
     private readonly warn: (message: string) => void,
-  ) {}
+    created: boolean,
+  ) {
+    this.folderSynced = !created;
+  }
 
   static open(file: string, retryMs: number, warn: (message: string) => void): JournalSegment {
     let fd: number;
+    const existed = fs.existsSync(file);
     try {
       fd = fs.openSync(file, fs.constants.O_WRONLY | fs.constants.O_CREAT);
     } catch (err) {
       throw new Error(`cannot open the run journal ${file}: ${(err as Error).message}. Check the state folder's permissions.`);
     }
-    return new JournalSegment(fd, fs.fstatSync(fd).size, file, retryMs, warn);
+    return new JournalSegment(fd, fs.fstatSync(fd).size, file, retryMs, warn, !existed);
+  }
+
+  /**
+   * Resolves true once every chunk queued so far is written and fdatasync'd (asynchronously, on the
+   * thread pool); false when that could not be done (a write or the sync failed, or the segment closed
+   * first), so the caller can make its change durable another way.
+   */
+  whenDurable(): Promise<boolean> {
+    if (this.closed) return Promise.resolve(false);
+    return new Promise((resolve) => {
+      this.syncWaiters.push(resolve);
+      this.maybeSync();
+    });
+  }
+
+  private maybeSync(): void {
+    if (this.syncing || this.writing || this.closed || this.queue.length > 0 || this.syncWaiters.length === 0) return;
+    this.syncing = true;
+    const waiters = this.syncWaiters.splice(0);
+    const fd = this.fd;
+    const folder = path.dirname(this.file);
+    fs.fdatasync(fd, (err) => {
+      if (err || this.folderSynced) {
+        this.afterSync(waiters, err);
+        return;
+      }
+      syncFolder(folder, (folderErr) => {
+        if (!folderErr) this.folderSynced = true;
+        this.afterSync(waiters, folderErr);
+      });
+    });
+  }
+
+  private afterSync(waiters: ((synced: boolean) => void)[], err: Error | null): void {
+    this.syncing = false;
+    if (err) this.warn(`cannot fsync the run journal ${this.file}: ${err.message}; the database file is written instead.`);
+    for (const w of waiters) w(err === null);
+    if (this.syncWaiters.length > 0) this.maybeSync();
+    if (!this.syncing) for (const r of this.syncSettled.splice(0)) r();
+  }
+
+  private whenSyncSettled(): Promise<void> {
+    if (!this.syncing && this.syncWaiters.length === 0) return Promise.resolve();
+    return new Promise((resolve) => this.syncSettled.push(resolve));
   }
 
   enqueue(text: string): void {
@@ -80,6 +134,8 @@ class JournalSegment {
     this.closing = true;
     if (this.failing) this.giveUp();
     await this.whenIdle();
+    // A sync asked for before the seal finishes on this file (renamed or not, the fd is the same).
+    await this.whenSyncSettled();
     this.closeNow();
   }
 
@@ -102,6 +158,8 @@ class JournalSegment {
     if (this.retryTimer) clearTimeout(this.retryTimer);
     fs.closeSync(this.fd);
     for (const r of this.idle.splice(0)) r();
+    for (const w of this.syncWaiters.splice(0)) w(false);
+    for (const r of this.syncSettled.splice(0)) r();
   }
 
   private pump(): void {
@@ -113,6 +171,9 @@ class JournalSegment {
       if (err) {
         if (!this.failing) this.warn(`cannot write the run journal ${this.file}: ${err.message}. Free disk space or fix permissions; retrying.`);
         this.failing = true;
+        // Whoever waits for durability must not wait for the disk to recover: they checkpoint instead.
+        for (const w of this.syncWaiters.splice(0)) w(false);
+        if (!this.syncing) for (const r of this.syncSettled.splice(0)) r();
         if (this.closing) {
           this.giveUp();
           return;
@@ -127,8 +188,19 @@ class JournalSegment {
       this.queue.shift();
       if (this.queue.length === 0) for (const r of this.idle.splice(0)) r();
       this.pump();
+      this.maybeSync();
     });
   }
+}
+
+function syncFolder(folder: string, done: (err: Error | null) => void): void {
+  fs.open(folder, fs.constants.O_RDONLY, (openErr, fd) => {
+    if (openErr) {
+      done(openErr);
+      return;
+    }
+    fs.fsync(fd, (syncErr) => fs.close(fd, () => done(syncErr)));
+  });
 }
 
 export class RunJournal {
@@ -164,14 +236,26 @@ export class RunJournal {
   }
 
   /**
+   * Writes and fdatasyncs every line appended so far: resolves true once they would survive a power
+   * loss, false if that failed (the caller then checkpoints the database instead). Nothing appended yet:
+   * true (there is nothing to lose).
+   */
+  makeDurable(): Promise<boolean> {
+    this.queueBuffered();
+    if (this.buffered > 0) return Promise.resolve(false); // the file could not be opened
+    return this.active ? this.active.whenDurable() : Promise.resolve(true);
+  }
+
+  /**
    * Renames the active journal to `sprint-runner.journal.<n>` at once, so every line appended from
    * now on goes to a new file, and resolves with its path when its last writes are done. A checkpoint
    * that starts now covers exactly the sealed lines and may delete the file. Undefined: nothing journaled.
+   * The path is known at once (`file`), so an exit path that checkpoints meanwhile can delete it too.
    */
-  seal(): Promise<string | undefined> {
+  seal(): { file: string; written: Promise<void> } | undefined {
     const segment = this.detach();
-    if (!segment) return Promise.resolve(undefined);
-    return segment.close().then(() => segment.file);
+    if (!segment) return undefined;
+    return { file: segment.file, written: segment.close() };
   }
 
   /** seal() for exit paths: blocks until the lines are written. */
