@@ -1,7 +1,7 @@
 // B2: engine overhead per step for a 50-story sprint in `all` mode with an agent that answers at once
 // (the scripted BMAD agent of the engine tests: it writes the story files and moves ledger statuses like
 // the real workflows, and that time is counted as agent time). Measured with the real SqlJsRunStore (state
-// folder, worker thread, checkpoint per step result) and, as the baseline in the same run, with the same
+// folder, worker thread, synced journal line per step result and a background checkpoint) and, as the baseline in the same run, with the same
 // store kept in memory (no state folder), so the ratio is the price of durability.
 
 import * as path from 'node:path';

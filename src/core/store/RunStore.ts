@@ -1,5 +1,5 @@
 // The durable state the engine needs. Implemented by infra/SqlJsRunStore (sql.js, a real SQLite file).
-// All writes that matter for resume (batches, steps) are durable when their promise resolves;
+// All writes that matter for resume (batches, steps, blocks) are durable when their promise resolves;
 // events are cheap appends (journal first) and durable within a second.
 
 import type { AgentOutcome, AgentUsage } from '../agent/AgentContract';
@@ -122,7 +122,10 @@ export interface RunStore {
   getStep(batchId: number, stepKey: string): Promise<StepRecord | undefined>;
   listSteps(batchId: number): Promise<StepRecord[]>;
   markStepStarted(batchId: number, stepKey: string, at: number): Promise<void>;
-  /** Durable when resolved (the database file is complete and contains it). */
+  /**
+   * Durable when resolved (it survives a kill or a power loss: a synced journal line, or the database
+   * file); the database file holds it after the checkpoint this starts, and at the latest at close.
+   */
   saveStepResult(batchId: number, stepKey: string, result: unknown, at: number): Promise<void>;
 
   upsertStory(batchId: number, storyKey: string, epicId: string, patch: { status?: string; startedAt?: number; endedAt?: number }): Promise<void>;

@@ -95,7 +95,7 @@ describe('SprintRunner durability', () => {
     // Wait until the doomed runner is inside code-review 1-2, then abandon it (like SIGKILL: nothing more is written).
     for (let i = 0; i < 200 && !doomed.agent.sequence.includes('code-review 1-2'); i++) await new Promise((r) => setTimeout(r, 10));
     assert.deepEqual(doomed.agent.sequence, UNINTERRUPTED.slice(0, 7));
-    // What a kill -9 leaves: the database file of the last step boundary plus the journal written so far
+    // What a kill -9 leaves: the database file of the last checkpoint plus the journal written so far
     // (the doomed store flushes its journal within 200 ms and then never touches the folder again).
     await new Promise((r) => setTimeout(r, 300));
 

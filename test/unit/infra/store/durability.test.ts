@@ -72,12 +72,23 @@ describe('SqlJsRunStore durability', () => {
     assert.deepEqual(warnings, []);
   });
 
-  it('the file on disk is a complete SQLite database holding a step result (and earlier events) once saveStepResult resolves', async () => {
+  it('a step result is in the journal on disk once saveStepResult resolves, and in the complete database file after the checkpoint it starts', async () => {
     const store = await SqlJsRunStore.open({ stateDir: dir, onWarning });
     try {
       const batch = await store.createBatch({ runId: 'r1', startedAt: 1, options: runOptions() });
+      await store.checkpointed();
       for (let i = 0; i < 10; i++) store.appendEvent(aProgressEvent(i, { batchId: batch.id }));
       await store.saveStepResult(batch.id, 'c1/create-story', { outcome: 'success' }, 9);
+      // Resolved: the line (and the events before it) are written, not left in a buffer for 200 ms.
+      const journaled = fs
+        .readdirSync(dir)
+        .filter((f) => f.startsWith('sprint-runner.journal'))
+        .flatMap((f) => fs.readFileSync(path.join(dir, f), 'utf8').split('\n').filter((l) => l !== ''))
+        .map((l) => JSON.parse(l) as StoreOp);
+      // (Read before the background checkpoint can delete them: that waits for the database thread's reply.)
+      assert.deepEqual(journaled.map((o) => o.op), [...Array(10).fill('event'), 'step.result']);
+
+      await store.checkpointed();
       const file = await readDbFile(path.join(dir, 'sprint-runner.db'));
       assert.deepEqual(file.query("SELECT step_key, result_json FROM steps"), [['c1/create-story', '{"outcome":"success"}']]);
       assert.deepEqual(file.query('SELECT COUNT(*), MIN(task_id), MAX(message) FROM events'), [[10, 'implement', 'progress line 9']]);
@@ -86,6 +97,27 @@ describe('SqlJsRunStore durability', () => {
       assert.ok(!fs.existsSync(path.join(dir, 'sprint-runner.journal')), 'the checkpoint emptied the journal');
     } finally {
       await store.close();
+    }
+  });
+
+  it('when the journal cannot be written, saveStepResult waits for the database file instead and reports why it failed', async () => {
+    const store = await SqlJsRunStore.open({ stateDir: dir, onWarning });
+    const batch = await store.createBatch({ runId: 'r1', startedAt: 1, options: runOptions() });
+    await store.checkpointed();
+    fs.rmSync(dir, { recursive: true }); // the state folder is gone (deleted, unmounted)
+    await assert.rejects(
+      store.saveStepResult(batch.id, 'c1/create-story', { outcome: 'success' }, 9),
+      new RegExp(`could not write ${path.join(dir, 'sprint-runner.db')}: .*replayed on the next open; free disk space or fix the folder's permissions`),
+    );
+    assert.match(warnings.join('\n'), /cannot open the run journal/);
+    fs.mkdirSync(dir, { recursive: true });
+    warnings = [];
+    await store.close();
+    const again = await SqlJsRunStore.open({ stateDir: dir, onWarning });
+    try {
+      assert.equal((await again.getStep(batch.id, 'c1/create-story'))?.result !== undefined, true, 'the database thread still had it, and close wrote it');
+    } finally {
+      await again.close();
     }
   });
 
