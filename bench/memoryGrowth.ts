@@ -1,9 +1,10 @@
 // B7: memory growth of an extension-host-like process after 50 finished commands and 100,000 events,
-// through the real SprintSession (SqlJsRunStore with its worker thread and journal, ClaudeAgent spawning
-// sim-claude, the engine, the ledger) with a listener on onDidEmit as the extension has.
+// through the real SprintSession opened as the extension opens it (SqlJsRunStore with its journal and the
+// database in its own child process, ClaudeAgent spawning sim-claude, the engine, the ledger) with a
+// listener on onDidEmit as the extension has.
 //
 // Each run is a fresh process (bench/memoryProbe.ts, bundled with esbuild next to a bundled
-// store-worker.js and sql-wasm.wasm, as dist/ ships them: the database thread runs the bundle, not the
+// store-worker.js and sql-wasm.wasm, as dist/ ships them: the database process runs the bundle, not the
 // TypeScript sources through tsx). The 50 commands are real agent invocations (sim-claude processes
 // printing stream-json and progress lines). The 100,000 progress events then go in through
 // session.store.appendEvent, 50 per event-loop turn, tagged with the last batch and step: the path
@@ -11,8 +12,9 @@
 // real multi-hour run prints tens of thousands).
 //
 // Measured after `global.gc()` (--expose-gc), against the same process before the session opened: the
-// main thread's heapUsed + external + arrayBuffers, plus the database thread's heap and buffers (it did
-// not exist before), and the process RSS (every thread, allocator slack included).
+// process RSS (the target: every thread, allocator slack included), the main thread's heapUsed +
+// external, and the database process's heapUsed + external (wasm memory included) and RSS, reported
+// beside it so the memory moved out of the extension host is not hidden.
 
 import { spawnSync } from 'node:child_process';
 import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
@@ -57,16 +59,17 @@ export async function benchMemoryGrowth(reps = 3): Promise<BenchmarkReport> {
     'extension-host-like memory growth after 100,000 events and 50 finished commands',
     [
       {
-        name: 'growth: main heap+external+buffers + database thread',
+        name: 'extension-host process RSS growth (all threads)',
         unit: 'MB',
-        value: growth,
+        value: rss,
         target: '< 100 MB',
-        pass: growth.max < 100,
+        pass: rss.max < 100,
       },
-      { name: 'main thread alone', unit: 'MB', value: distribution(runs.map((r) => r.mainMb)) },
-      { name: 'database thread (heap + buffers)', unit: 'MB', value: distribution(runs.map((r) => r.workerMb)) },
-      { name: 'process RSS growth (all threads)', unit: 'MB', value: rss, target: '< 100 MB', pass: rss.max < 100 },
-      { name: 'RSS: opening the session (thread, wasm, git, lock)', unit: 'MB', value: distribution(runs.map((r) => r.rssOpenMb)) },
+      { name: 'live: main heap + external, and the database process\'s heap + external (wasm)', unit: 'MB', value: growth, target: '< 100 MB', pass: growth.max < 100 },
+      { name: 'main thread alone (heap + external)', unit: 'MB', value: distribution(runs.map((r) => r.mainMb)) },
+      { name: 'database process (heap + external, wasm included)', unit: 'MB', value: distribution(runs.map((r) => r.workerMb)) },
+      { name: 'database process RSS (its own process, not the host\'s)', unit: 'MB', value: distribution(runs.map((r) => r.databaseProcessRssMb)) },
+      { name: 'RSS: opening the session (database process start, git, lock)', unit: 'MB', value: distribution(runs.map((r) => r.rssOpenMb)) },
       { name: 'RSS: the commands', unit: 'MB', value: distribution(runs.map((r) => r.rssCommandsMb)) },
       { name: 'RSS: the 100,000 events', unit: 'MB', value: distribution(runs.map((r) => r.rssEventsMb)) },
       { name: 'left after session.dispose()', unit: 'MB', value: distribution(runs.map((r) => r.afterDisposeMb)) },

@@ -5,7 +5,7 @@
 // usage: node --expose-gc memory-probe.js <sim-claude.js> <repoRoot>
 
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { setImmediate as nextTurn } from 'node:timers/promises';
@@ -25,7 +25,10 @@ export interface MemoryRun {
   growthMb: number;
   mainMb: number;
   workerMb: number;
+  /** The extension host's RSS growth: this process only. */
   rssMb: number;
+  /** RSS of the database's own process at the end (not the extension host's, but the user's memory too). */
+  databaseProcessRssMb: number;
   /** RSS stages: opening the session (worker thread, wasm, lock, git), the commands, the 100,000 events. */
   rssOpenMb: number;
   rssCommandsMb: number;
@@ -40,6 +43,12 @@ export interface MemoryRun {
 function mainBytes(): number {
   const m = process.memoryUsage();
   return m.heapUsed + m.external + m.arrayBuffers;
+}
+
+function rssOfProcess(pid: number): number {
+  const kb = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
+  if (kb === undefined) throw new Error(`B7: no VmRSS for the database process ${pid}`);
+  return Number(kb) * 1024;
 }
 
 async function settle(): Promise<void> {
@@ -83,6 +92,8 @@ async function measureOnce(sim: string, repo: string): Promise<MemoryRun> {
     stateDir: ws.stateDir,
     claude: { command: sim, args: [] },
     extensionRoot: repo,
+    // As the extension opens it (src/vscode/openSprintSession.ts): the database in its own process.
+    database: { where: 'process', priority: 'low' },
     agent: {
       progressHelperPath: path.join(repo, 'media', 'sprint-log.sh'),
       env: { IS_SANDBOX: '1', SIM_CLAUDE_SCENARIO: ws.scenario, SIM_CLAUDE_STATE_DIR: path.join(ws.stateDir, 'sim') },
@@ -118,6 +129,8 @@ async function measureOnce(sim: string, repo: string): Promise<MemoryRun> {
     const diagnostics = await (session.store as unknown as { diagnostics(): Promise<{ databaseBytes: number; events: number; heapUsedBytes: number; arrayBufferBytes: number }> }).diagnostics();
     await settle();
     const worker = await (session.store as unknown as { diagnostics(): Promise<{ heapUsedBytes: number; arrayBufferBytes: number }> }).diagnostics();
+    const databasePid = (session.store as unknown as { backend: { pid?: number } }).backend.pid;
+    if (databasePid === undefined) throw new Error('B7: the database is not in its own process');
     const main = mainBytes() - before;
     const workerBytes = worker.heapUsedBytes + worker.arrayBufferBytes;
     measured = {
@@ -125,6 +138,7 @@ async function measureOnce(sim: string, repo: string): Promise<MemoryRun> {
       mainMb: main / MB,
       workerMb: workerBytes / MB,
       rssMb: (process.memoryUsage.rss() - rssBefore) / MB,
+      databaseProcessRssMb: rssOfProcess(databasePid) / MB,
       rssOpenMb: (rssOpen - rssBefore) / MB,
       rssCommandsMb: (rssCommands - rssOpen) / MB,
       rssEventsMb: (process.memoryUsage.rss() - rssCommands) / MB,

@@ -47,6 +47,11 @@ export interface SprintSessionOptions {
   /** Extra environment for every agent. */
   env?: Record<string, string>;
   onLog?: (level: SessionLogLevel, message: string) => void;
+  /**
+   * Where the run database lives: a worker thread (default: the CLI) or its own child process (the
+   * extension host: sql.js' memory then is not the editor's; docs/state.md), and its CPU priority.
+   */
+  database?: { where?: 'worker' | 'process'; priority?: 'low' | 'normal' };
   /** How often `sprint-runner stop` requests are looked for while a run is active. */
   stopPollMs?: number;
   /**
@@ -93,7 +98,7 @@ export class SprintSession {
     await fs.mkdirp(o.stateDir);
 
     if (o.readOnly) {
-      const store = await SqlJsRunStore.open({ stateDir: o.stateDir, readOnly: true, onWarning: (m) => log('warn', m) });
+      const store = await SqlJsRunStore.open({ stateDir: o.stateDir, readOnly: true, ...storeLocation(o), onWarning: (m) => log('warn', m) });
       return new SprintSession(layout, ledger, store, undefined, undefined, undefined, o);
     }
 
@@ -104,7 +109,7 @@ export class SprintSession {
       if (reaped.killed.length > 0) {
         log('warn', `Ended ${reaped.killed.length} process(es) left running by an earlier Sprint Runner that stopped abruptly.`);
       }
-      const store = await SqlJsRunStore.open({ stateDir: o.stateDir, onWarning: (m) => log('warn', m) });
+      const store = await SqlJsRunStore.open({ stateDir: o.stateDir, ...storeLocation(o), onWarning: (m) => log('warn', m) });
       const orphans = await store.reconcileOrphans();
       if (orphans.commands.length > 0) {
         log('info', `Closed ${orphans.commands.length} command record(s) left open by an interrupted run.`);
@@ -283,4 +288,8 @@ export function resolveProgram(p: { command: string; args: string[] }): { comman
     return { command: process.execPath, commandArgs: [path.resolve(p.command), ...p.args], env: { ELECTRON_RUN_AS_NODE: '1' } };
   }
   return { command: p.command, commandArgs: p.args, env: {} };
+}
+
+function storeLocation(o: SprintSessionOptions): { thread: 'worker' | 'process'; databasePriority: 'low' | 'normal' } {
+  return { thread: o.database?.where ?? 'worker', databasePriority: o.database?.priority ?? 'normal' };
 }

@@ -30,6 +30,7 @@ import { RunJournal } from './store/RunJournal';
 import type { MaxIds, StorySummary, UnfinishedWork } from './store/RunReadModels';
 import type { QueryArgs, QueryResult, StoreBackend, StoreBackendOptions } from './store/StoreBackend';
 import type { BatchPatch, StoreOp, StoryPatch } from './store/StoreOp';
+import { ProcessStoreBackend } from './store/ProcessStoreBackend';
 import { WorkerStoreBackend } from './store/WorkerStoreBackend';
 
 export interface SqlJsRunStoreOptions {
@@ -45,8 +46,12 @@ export interface SqlJsRunStoreOptions {
    * journal in memory; writes nothing, and every change method throws.
    */
   readOnly?: boolean;
-  /** Where the database lives. Default: a worker thread with a state folder, this thread without. */
-  thread?: 'worker' | 'in-process';
+  /**
+   * Where the database lives. Default: a worker thread with a state folder, this thread without.
+   * `process`: a child process (the extension host uses it, so sql.js' memory is not the editor's;
+   * docs/state.md). It exits with this process.
+   */
+  thread?: 'worker' | 'in-process' | 'process';
   /** How often buffered journal lines are written, in ms. Default 200. */
   journalFlushMs?: number;
   /**
@@ -144,7 +149,10 @@ export class SqlJsRunStore implements RunStore {
       maxProgressEvents: readOnly ? Number.POSITIVE_INFINITY : (opts.maxProgressEvents ?? DEFAULT_MAX_PROGRESS_EVENTS),
     };
     const thread = opts.thread ?? (opts.stateDir ? 'worker' : 'in-process');
-    const { backend, info } = thread === 'worker' ? await WorkerStoreBackend.open(backendOptions) : await InProcessStoreBackend.open(backendOptions);
+    const { backend, info } =
+      thread === 'worker' ? await WorkerStoreBackend.open(backendOptions)
+      : thread === 'process' && opts.stateDir ? await ProcessStoreBackend.open(backendOptions)
+      : await InProcessStoreBackend.open(backendOptions);
     // Opening replayed and deleted every journal (unless read-only), so a fresh one starts now.
     const journal = opts.stateDir && !readOnly ? new RunJournal(opts.stateDir, nextJournalSeq(opts.stateDir), opts.journalFlushMs ?? 200, warn) : undefined;
     return new SqlJsRunStore(backend, journal, info.maxIds, info.replayed, opts.stateDir, readOnly, clock, warn);

@@ -50,5 +50,14 @@ export function sessionOptionsFrom(config: SprintRunnerConfig): MappedOptions {
 
 export function openSprintSession(extensionRoot: string): SessionOpener {
   return async ({ workspaceRoot, stateDir, config, onLog }) =>
-    SprintSession.open({ workspaceRoot, stateDir, extensionRoot, onLog, ...sessionOptionsFrom(config) });
+    SprintSession.open({
+      workspaceRoot,
+      stateDir,
+      extensionRoot,
+      onLog,
+      // The extension host is every extension's process: sql.js' memory (issue 6, B7) and its CPU go
+      // to a child process at a lower priority instead (docs/state.md).
+      database: { where: 'process', priority: 'low' },
+      ...sessionOptionsFrom(config),
+    });
 }

@@ -92,4 +92,21 @@ describe('Run N Cycles (N=1)', function () {
     assert.ok(dbFiles.length > 0, `no database file under ${storage.fsPath}: ${JSON.stringify(readdirSync(storage.fsPath))}`);
     assert.ok(readFileSync(dbFiles[0]).subarray(0, 15).toString() === 'SQLite format 3', `${dbFiles[0]} is not a SQLite file`);
   });
+
+  it('keeps the database in its own child process of the extension host, at a lower priority', () => {
+    const children = readdirSync('/proc')
+      .filter((d) => /^\d+$/.test(d))
+      .map((pid) => {
+        try {
+          const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+          const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+          return { pid, ppid: Number(fields[1]), nice: Number(fields[16]), cmdline: readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0') };
+        } catch {
+          return undefined; // gone meanwhile
+        }
+      })
+      .filter((p) => p !== undefined && p.ppid === process.pid && p.cmdline.some((a) => a.endsWith('store-worker.js')));
+    assert.equal(children.length, 1, `expected one database process under the extension host ${process.pid}: ${JSON.stringify(children)}`);
+    assert.equal(children[0]?.nice, 10, 'the database process runs at nice 10');
+  });
 });

@@ -49,6 +49,11 @@ export interface StoreDiagnostics {
   heapUsedBytes: number;
   /** ArrayBuffers of the database's thread: sql.js keeps the whole database file in one. */
   arrayBufferBytes: number;
+  /**
+   * Memory outside the V8 heap of the database's thread: the ArrayBuffers above plus sql.js' wasm
+   * memory (SQLite's page cache and allocations), which `arrayBuffers` does not count.
+   */
+  externalBytes: number;
 }
 
 export type RunQueryName = keyof RunQueries;
@@ -496,7 +501,7 @@ export class RunDatabase implements RunQueries {
     const pages = this.one('SELECT page_count * page_size AS bytes FROM pragma_page_count(), pragma_page_size()', []);
     const events = this.one('SELECT COUNT(*) AS n FROM events', []);
     const mem = process.memoryUsage();
-    return { databaseBytes: Number(pages?.bytes ?? 0), events: Number(events?.n ?? 0), heapUsedBytes: mem.heapUsed, arrayBufferBytes: mem.arrayBuffers };
+    return { databaseBytes: Number(pages?.bytes ?? 0), events: Number(events?.n ?? 0), heapUsedBytes: mem.heapUsed, arrayBufferBytes: mem.arrayBuffers, externalBytes: mem.external };
   }
 
   // ---- plumbing --------------------------------------------------------------------------------

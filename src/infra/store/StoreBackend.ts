@@ -15,7 +15,7 @@ export interface StoreBackendOpenInfo {
 }
 
 export interface StoreBackend {
-  readonly kind: 'in-process' | 'worker';
+  readonly kind: 'in-process' | 'worker' | 'process';
   /**
    * Ordered before every later call; failures are reported as warnings. `lines` are the same ops as
    * journal lines (a worker takes the strings: cheaper to post than object graphs).
@@ -41,6 +41,6 @@ export interface StoreBackendOptions {
   keepProgressForBatches: number;
   /** See SqlJsRunStoreOptions.maxProgressEvents. */
   maxProgressEvents: number;
-  /** Worker only: lower the database thread's CPU priority (default false). */
+  /** Worker or process: lower the database's CPU priority (nice 10; default false). */
   lowPriority?: boolean;
 }

@@ -1,5 +1,6 @@
-// Messages between SqlJsRunStore's WorkerStoreBackend (main thread) and storeWorker (the thread that
-// owns the sql.js database). Ports are FIFO, so `ops` posted before a request are applied before it.
+// Messages between SqlJsRunStore's WorkerStoreBackend / ProcessStoreBackend and storeWorker (the thread or
+// process that owns the sql.js database). Ports and the IPC channel are FIFO, so `ops` posted before a
+// request are applied before it.
 
 import type { RunQueryName } from './RunDatabase';
 import type { MaxIds } from './RunReadModels';
@@ -22,6 +23,8 @@ export type ToStoreWorker =
   | { kind: 'checkpoint'; reqId: number }
   /** `signal[0]` goes 0 → 1 (done) or 2 (failed, message in a `warning`); the main thread Atomics.waits on it. */
   | { kind: 'checkpointSync'; signal: SharedArrayBuffer }
+  /** The same for a database process: it writes `done` or `failed: <why>` to `marker` when finished. */
+  | { kind: 'checkpointToMarker'; marker: string }
   | { kind: 'close'; reqId: number };
 
 export type FromStoreWorker =

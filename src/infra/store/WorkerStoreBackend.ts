@@ -11,7 +11,7 @@ import type { StoreOp } from './StoreOp';
 import type { FromStoreWorker, StoreWorkerData, ToStoreWorker } from './StoreWorkerProtocol';
 
 /** The bundle (dist/store-worker.js, next to the bundle that runs us), else the TypeScript source via tsx (tests). */
-function workerEntry(): { file: string; execArgv?: string[] } {
+export function storeWorkerEntry(): { file: string; execArgv?: string[] } {
   const bundled = path.join(__dirname, 'store-worker.js');
   if (fs.existsSync(bundled)) return { file: bundled };
   const source = path.join(__dirname, 'storeWorker.ts');
@@ -47,7 +47,7 @@ export class WorkerStoreBackend implements StoreBackend {
   }
 
   static open(o: StoreBackendOptions): Promise<{ backend: WorkerStoreBackend; info: StoreBackendOpenInfo }> {
-    const entry = workerEntry();
+    const entry = storeWorkerEntry();
     const data: StoreWorkerData = {
       stateDir: o.stateDir,
       wasmBinary: o.wasmBinary,

@@ -1,5 +1,11 @@
-// Entry of the worker thread that owns the run database (bundled as dist/store-worker.js). It applies
-// ops in transactions and does the exports, so neither blocks the editor's event loop.
+// Entry of the thread or process that owns the run database (bundled as dist/store-worker.js). It
+// applies ops in transactions and does the exports, so neither blocks the editor's event loop.
+//
+// Two ways to run it, same messages (StoreWorkerProtocol): a worker thread (WorkerStoreBackend: the CLI),
+// or a child process forked with advanced serialisation (ProcessStoreBackend: the extension host, so
+// sql.js' memory is not the editor's). As a process it takes its StoreWorkerData in a first `init`
+// message, and when its parent goes away (exit, crash, kill -9) it checkpoints what it has and exits:
+// it never outlives the process that started it.
 
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -12,11 +18,12 @@ import { parseStoreOp, type StoreOp } from './StoreOp';
 import type { FromStoreWorker, StoreWorkerData, ToStoreWorker } from './StoreWorkerProtocol';
 
 const port = parentPort;
-if (!port) throw new Error('storeWorker must run in a worker thread (it is started by SqlJsRunStore).');
-const data = workerData as StoreWorkerData;
+const asProcess = !port && typeof process.send === 'function';
+if (!port && !asProcess) throw new Error('storeWorker must run in a worker thread or a forked process (it is started by SqlJsRunStore).');
 
 function post(m: FromStoreWorker): void {
-  port?.postMessage(m);
+  if (port) port.postMessage(m);
+  else if (process.connected) process.send?.(m);
 }
 
 function warn(message: string): void {
@@ -36,8 +43,11 @@ function lowerThreadPriority(): void {
   }
 }
 
-async function start(): Promise<void> {
-  if (data.lowPriority) lowerThreadPriority();
+let started = false;
+
+async function start(data: StoreWorkerData): Promise<void> {
+  started = true;
+  if (data.lowPriority && port) lowerThreadPriority(); // a process is reniced by its parent
   let db: RunDatabase;
   try {
     const SQL = await loadSqlJs(data.wasmBinary);
@@ -49,8 +59,25 @@ async function start(): Promise<void> {
     return;
   }
   const file = data.stateDir && !data.readOnly ? dbPath(data.stateDir) : undefined;
-  port?.on('message', (m: ToStoreWorker) => handle(db, file, m));
+  if (port) {
+    port.on('message', (m: ToStoreWorker) => handle(db, file, m));
+    return;
+  }
+  process.on('message', (m: ToStoreWorker) => handle(db, file, m));
+  if (!process.connected) process.exit(0); // the parent died while the database was opening
+  // The parent is gone (its IPC channel closed: exit, crash or kill -9). Every message it sent was
+  // delivered before this; what it could not send is in its journal, which the next open replays.
+  process.once('disconnect', () => {
+    try {
+      if (file && !closed) writeCheckpoint(db, file);
+    } catch {
+      // Nobody to tell: the journal keeps the changes.
+    }
+    process.exit(0);
+  });
 }
+
+let closed = false;
 
 function handle(db: RunDatabase, file: string | undefined, m: ToStoreWorker): void {
   switch (m.kind) {
@@ -88,11 +115,30 @@ function handle(db: RunDatabase, file: string | undefined, m: ToStoreWorker): vo
       Atomics.notify(flag, 0);
       return;
     }
+    case 'checkpointToMarker': {
+      // The process form of checkpointSync: the parent cannot wait for a message while blocked, so it
+      // polls for this file (written after the database file, or with the error).
+      let outcome = 'done';
+      try {
+        if (file) writeCheckpoint(db, file);
+      } catch (err) {
+        outcome = `failed: ${(err as Error).message}`;
+        warn(`checkpoint at exit failed: ${(err as Error).message}`);
+      }
+      try {
+        fs.writeFileSync(m.marker, outcome);
+      } catch {
+        // The parent times out and keeps its journal.
+      }
+      return;
+    }
     case 'close':
       reply(m.reqId, () => {
         db.close();
+        closed = true;
         return undefined;
       });
+      if (asProcess) setImmediate(() => process.exit(0));
       return;
     default: {
       const never: never = m;
@@ -109,4 +155,13 @@ function reply(reqId: number, work: () => unknown): void {
   }
 }
 
-void start();
+if (port) void start(workerData as StoreWorkerData);
+else {
+  process.once('message', (m: { kind: 'init'; data: StoreWorkerData }) => {
+    if (m.kind === 'init') void start(m.data);
+  });
+  // Before init arrives, a parent that dies leaves nothing to save.
+  process.once('disconnect', () => {
+    if (!started) process.exit(0);
+  });
+}

@@ -12,6 +12,10 @@ const modes = [
     name: 'state folder (worker thread)',
     open: (warn: (m: string) => void) => SqlJsRunStore.open({ stateDir: tempStateDir('api'), onWarning: warn }),
   },
+  {
+    name: 'state folder (database process)',
+    open: (warn: (m: string) => void) => SqlJsRunStore.open({ stateDir: tempStateDir('api'), onWarning: warn, thread: 'process' }),
+  },
 ];
 
 for (const mode of modes) {

@@ -184,6 +184,84 @@ describe('SqlJsRunStore durability', () => {
     assert.deepEqual(warnings.filter((w) => !/corrupt journal line/.test(w)), []);
   });
 
+  it('with the database in its own process: after kill -9 of the runner, that process writes the file and exits; nothing is lost', async function () {
+    this.timeout(60_000);
+    const child = spawnFixture('appendUntilKilled.ts', [dir, 'killed-run', 'process']);
+    let databasePid = 0;
+    try {
+      databasePid = Number((await child.waitForLine(/^database pid \d+$/)).split(' ')[2]);
+      await child.waitForLine(/^saved c1\/step-4$/);
+      await sleep(300);
+    } finally {
+      await child.kill9();
+    }
+    assert.ok(databasePid > 0);
+    // The orphan notices its parent is gone (IPC closed), checkpoints and exits by itself.
+    for (let i = 0; i < 200 && fs.existsSync(`/proc/${databasePid}`); i++) await sleep(25);
+    const status = fs.existsSync(`/proc/${databasePid}/status`) ? fs.readFileSync(`/proc/${databasePid}/status`, 'utf8') : '';
+    assert.ok(status === '' || /State:\s+Z/.test(status), `the database process ${databasePid} outlived its parent`);
+    const saved = child.lines.filter((l) => l.startsWith('saved ')).map((l) => l.slice('saved '.length));
+
+    const onDisk = await readDbFile(path.join(dir, 'sprint-runner.db'));
+    const stepsOnDisk = onDisk.query('SELECT step_key FROM steps WHERE result_json IS NOT NULL').map((r) => String(r[0]));
+    for (const key of saved) assert.ok(stepsOnDisk.includes(key), `the file written at exit holds saved step ${key}`);
+    assert.ok(Number(onDisk.query('SELECT COUNT(*) FROM events')[0][0]) > 1000);
+    onDisk.close();
+
+    const store = await SqlJsRunStore.open({ stateDir: dir, onWarning, thread: 'process' });
+    try {
+      const batch = await store.latestBatch();
+      const steps = await store.listSteps(batch!.id);
+      for (const key of saved) assert.ok(steps.find((s) => s.stepKey === key)?.result, `saved step ${key} has its result`);
+      const events = await store.listEvents({ batchId: batch!.id });
+      const seqs = events.map((e) => Number(/progress line (\d+)/.exec(e.message ?? '')?.[1]));
+      assert.deepEqual(seqs, seqs.map((_, i) => i + 1), 'the surviving events are the first n, without gaps');
+    } finally {
+      await store.close();
+    }
+    assert.deepEqual(stateFiles(dir), ['sprint-runner.db']);
+    assert.deepEqual(warnings.filter((w) => !/corrupt journal line/.test(w)), []);
+  });
+
+  it('with the database in its own process: closeSync writes the file without the event loop, and the process exits', async () => {
+    const store = await SqlJsRunStore.open({ stateDir: dir, onWarning, thread: 'process', databasePriority: 'low' });
+    const pid = (store as unknown as { backend: { pid: number } }).backend.pid;
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    assert.equal(Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16]), 10, 'databasePriority low: nice 10');
+    const batch = await store.createBatch({ runId: 'r', startedAt: 1, options: runOptions() });
+    for (let i = 0; i < 100; i++) store.appendEvent(aProgressEvent(i, { batchId: batch.id }));
+    await store.saveStepResult(batch.id, 'c1/x', { ok: true }, 5);
+    store.closeSync();
+    assert.deepEqual(stateFiles(dir), ['sprint-runner.db']);
+    const file = await readDbFile(path.join(dir, 'sprint-runner.db'));
+    assert.deepEqual(file.query('SELECT COUNT(*) FROM events'), [[100]]);
+    assert.deepEqual(file.query('SELECT step_key, result_json FROM steps'), [['c1/x', '{"ok":true}']]);
+    file.close();
+    for (let i = 0; i < 200 && fs.existsSync(`/proc/${pid}`); i++) await sleep(25);
+    assert.equal(fs.existsSync(`/proc/${pid}`), false, 'the database process exited');
+    assert.deepEqual(warnings, []);
+  });
+
+  it('with the database in its own process: if it dies, reads fail clearly, the journal keeps the changes, and the next open has them', async () => {
+    const store = await SqlJsRunStore.open({ stateDir: dir, onWarning, journalFlushMs: 20, thread: 'process' });
+    const batch = await store.createBatch({ runId: 'r', startedAt: 1, options: runOptions() });
+    process.kill((store as unknown as { backend: { pid: number } }).backend.pid, 'SIGKILL');
+    await sleep(300);
+    await assert.rejects(store.listEvents({}), /state database process exited \(SIGKILL\)/);
+    assert.ok(warnings.some((w) => /process exited.*journal/.test(w)), warnings.join('\n'));
+    for (let i = 0; i < 5; i++) store.appendEvent(aProgressEvent(i, { batchId: batch.id }));
+    await sleep(100);
+    await assert.rejects(store.close(), /could not write .*sprint-runner\.db.*kept in the journal/);
+    warnings = [];
+    const again = await SqlJsRunStore.open({ stateDir: dir, onWarning, thread: 'process' });
+    try {
+      assert.equal((await again.listEvents({ batchId: batch.id })).length, 5);
+    } finally {
+      await again.close();
+    }
+    assert.deepEqual(warnings, []);
+  });
+
   it('survives kill -9 at random moments, including mid-open and mid-checkpoint, round after round', async function () {
     this.timeout(90_000);
     const rounds: { runId: string; killedAt: number; readyAt: number | undefined; saved: string[] }[] = [];
