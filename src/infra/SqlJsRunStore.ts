@@ -55,6 +55,11 @@ export interface SqlJsRunStoreOptions {
   /** How often buffered journal lines are written, in ms. Default 200. */
   journalFlushMs?: number;
   /**
+   * Least time between the starts of two background checkpoints (after step results and other
+   * durable changes), in ms. Default 100. Explicit `checkpoint()` calls and close are not delayed.
+   */
+  checkpointSpacingMs?: number;
+  /**
    * CPU priority of the database's worker thread (Linux). `low`: nice 10, so under contention the
    * editor's threads win and the database work waits (events stay durable in the journal meanwhile);
    * meant for the extension host. `normal` (default): predictable ingest speed, for the CLI and benches.
@@ -111,6 +116,8 @@ export class SqlJsRunStore implements RunStore {
   private checkpointQueued: Promise<void> | undefined;
   private closed = false;
   private backgroundCheckpointFailing = false;
+  private backgroundTimer: NodeJS.Timeout | undefined;
+  private lastCheckpointStart = Number.NEGATIVE_INFINITY;
   /**
    * The step journal of each batch this store has read, kept on this thread so the engine's `getStep`
    * before every step is not a round trip to the database thread (B2). Only a writable store keeps it:
@@ -130,6 +137,7 @@ export class SqlJsRunStore implements RunStore {
     private readonly readOnly: boolean,
     private readonly clock: { now(): number },
     private readonly warn: (message: string) => void,
+    private readonly checkpointSpacingMs: number,
   ) {
     this.ids = { ...maxIds };
   }
@@ -155,7 +163,7 @@ export class SqlJsRunStore implements RunStore {
       : await InProcessStoreBackend.open(backendOptions);
     // Opening replayed and deleted every journal (unless read-only), so a fresh one starts now.
     const journal = opts.stateDir && !readOnly ? new RunJournal(opts.stateDir, nextJournalSeq(opts.stateDir), opts.journalFlushMs ?? 200, warn) : undefined;
-    return new SqlJsRunStore(backend, journal, info.maxIds, info.replayed, opts.stateDir, readOnly, clock, warn);
+    return new SqlJsRunStore(backend, journal, info.maxIds, info.replayed, opts.stateDir, readOnly, clock, warn, opts.checkpointSpacingMs ?? 100);
   }
 
   /** `<stateDir>/sprint-runner.db`, or undefined for an in-memory store. */
@@ -433,6 +441,7 @@ export class SqlJsRunStore implements RunStore {
   closeSync(): void {
     if (this.closed) return;
     this.closed = true;
+    if (this.backgroundTimer) clearTimeout(this.backgroundTimer);
     try {
       this.drain();
       if (this.journal && !this.readOnly) {
@@ -454,6 +463,11 @@ export class SqlJsRunStore implements RunStore {
    * (the background checkpoint they started, or a newer one, has finished). Rejects if it failed.
    */
   checkpointed(): Promise<void> {
+    if (this.backgroundTimer) {
+      clearTimeout(this.backgroundTimer);
+      this.backgroundTimer = undefined;
+      return this.checkpoint();
+    }
     return this.checkpointTail;
   }
 
@@ -478,6 +492,28 @@ export class SqlJsRunStore implements RunStore {
       await this.checkpoint();
       return;
     }
+    this.checkpointInBackground();
+  }
+
+  /**
+   * Starts a checkpoint now, or, if one started less than `checkpointSpacingMs` ago, once that much
+   * time has passed (one scheduled at most): a burst of quick steps writes the file a few times, not
+   * once per step, and leaves the CPU to the engine (B2). Steps that take seconds or minutes, as agent
+   * steps do, get their own checkpoint right away.
+   */
+  private checkpointInBackground(): void {
+    if (this.backgroundTimer || this.closed) return;
+    // Real elapsed time, not the injectable clock (a test's frozen clock must not stall checkpoints).
+    const wait = this.lastCheckpointStart + this.checkpointSpacingMs - performance.now();
+    if (wait > 0) {
+      this.backgroundTimer = setTimeout(() => {
+        this.backgroundTimer = undefined;
+        if (!this.closed) this.checkpointInBackground();
+      }, wait);
+      // The journal holds everything (synced), and close() checkpoints: this timer keeps nothing alive.
+      this.backgroundTimer.unref();
+      return;
+    }
     this.checkpoint().then(
       () => {
         this.backgroundCheckpointFailing = false;
@@ -492,6 +528,12 @@ export class SqlJsRunStore implements RunStore {
   }
 
   private async runCheckpoint(): Promise<void> {
+    this.lastCheckpointStart = performance.now();
+    if (this.backgroundTimer) {
+      // This one covers what the scheduled one was for.
+      clearTimeout(this.backgroundTimer);
+      this.backgroundTimer = undefined;
+    }
     this.drain();
     if (!this.journal) {
       await this.backend.checkpoint();

@@ -100,6 +100,42 @@ describe('SqlJsRunStore durability', () => {
     }
   });
 
+  it('quick steps share background checkpoints, and the file still catches up on its own', async () => {
+    const store = await SqlJsRunStore.open({ stateDir: dir, onWarning, checkpointSpacingMs: 100 });
+    try {
+      const backend = (store as unknown as { backend: { checkpoint(): Promise<void> } }).backend;
+      let checkpoints = 0;
+      const real = backend.checkpoint.bind(backend);
+      backend.checkpoint = () => {
+        checkpoints++;
+        return real();
+      };
+      const batch = await store.createBatch({ runId: 'quick', startedAt: 1, options: runOptions() });
+      // 40 steps of ~5 ms each (a checkpoint of this small file takes a few ms: unspaced, nearly every step gets one).
+      const t0 = performance.now();
+      for (let i = 1; i <= 40; i++) {
+        await store.saveStepResult(batch.id, `c1/step-${i}`, { i }, i);
+        await sleep(5);
+      }
+      const elapsed = performance.now() - t0;
+      // At most one start per 100 ms (plus the batch's and one in flight at the edges).
+      const bound = Math.floor(elapsed / 100) + 3;
+      assert.ok(checkpoints <= bound, `${checkpoints} checkpoints for 41 durable changes in ${elapsed.toFixed(0)} ms (at most ${bound})`);
+      assert.ok(checkpoints >= 1);
+      // Nothing else is called: the scheduled checkpoint writes the last steps within the spacing.
+      let inFile = 0;
+      for (let i = 0; i < 40 && inFile < 40; i++) {
+        await sleep(50);
+        const file = await readDbFile(path.join(dir, 'sprint-runner.db'));
+        inFile = Number(file.query('SELECT COUNT(*) FROM steps WHERE result_json IS NOT NULL')[0][0]);
+        file.close();
+      }
+      assert.equal(inFile, 40, 'every step is in the database file without a further call');
+    } finally {
+      await store.close();
+    }
+  });
+
   it('when the journal cannot be written, saveStepResult waits for the database file instead and reports why it failed', async () => {
     const store = await SqlJsRunStore.open({ stateDir: dir, onWarning });
     const batch = await store.createBatch({ runId: 'r1', startedAt: 1, options: runOptions() });
