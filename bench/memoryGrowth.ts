@@ -77,7 +77,7 @@ export async function benchMemoryGrowth(reps = 3): Promise<BenchmarkReport> {
     ],
     [
       `Each run a fresh process running bundled code (the probe, store-worker.js and sql-wasm.wasm side by side, as in dist/). Real SprintSession on a ${STORIES}-story workspace with sim-claude: ${r0.commands} finished commands (real child processes), then ${EVENTS.toLocaleString('en')} progress events (target: ${COMMANDS} commands) through session.store.appendEvent (${PER_TURN} per event-loop turn); ${r0.events.toLocaleString('en')} events in the database at the end.`,
-      'After global.gc() on the main thread (the database thread collects on its own schedule, so its figure is an upper bound). Passes use the worst of the runs.',
+      'After global.gc() on the main thread (the database process collects on its own schedule, so its figures are upper bounds). Passes use the worst of the runs.',
     ],
   );
 }
