@@ -64,6 +64,9 @@ export class ProcessStoreBackend implements StoreBackend {
       stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
       // Not the workspace: the child needs no files but its own and the state folder.
       cwd: os.tmpdir(),
+      // In the extension host process.execPath is the editor's runtime; this makes it plain Node
+      // (as vscode-languageclient does for forked servers). Plain Node ignores it.
+      env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' },
     });
     let stderr = '';
     child.stderr?.setEncoding('utf8');
