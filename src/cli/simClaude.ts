@@ -233,6 +233,11 @@ function shortIdOf(key: string): string {
   return key;
 }
 
+/** The epic of a short story id: everything before its last dash (`2a-1` → `2a`, `5-sr-3` → `5-sr`). */
+function epicOf(storyId: string): string {
+  return storyId.replace(/-[^-]*$/, '');
+}
+
 function matches(rule: SimRule, command: string, storyKeys: string[], storyIds: string[], attempt: number): boolean {
   if (rule.command && rule.command !== '*' && rule.command !== command) return false;
   if (rule.story && rule.story !== '*' && !storyKeys.includes(rule.story) && !storyIds.includes(rule.story)) return false;
@@ -445,6 +450,8 @@ async function doWork(ctx: SimContext, paths: Paths): Promise<string> {
           `# Story ${id}: ${titleOf(key)}\n\nStatus: ready-for-dev\n\n## Story\n\nAs a user, I want ${titleOf(key).toLowerCase()}, so that the sprint moves on.\n\n## Acceptance Criteria\n\n1. It works.\n\n## Tasks / Subtasks\n\n- [ ] Implement ${id}\n`,
         );
         await setLedgerStatus(paths.ledger, key, 'ready-for-dev', ['backlog']);
+        // As BMAD's create-story does for the first story of an epic.
+        await setLedgerStatus(paths.ledger, `epic-${epicOf(id)}`, 'in-progress', ['backlog']);
         await phase(ctx, id, 'validate', 'Validating story structure', 'Validation passed (sections:4)');
         marker(`Story ${id}: [TECH-SPEC-DECISION: ${r.techSpec ?? 'SKIP'}]`);
       }
@@ -508,9 +515,16 @@ async function doWork(ctx: SimContext, paths: Paths): Promise<string> {
       const ids = ctx.storyIds.join(',');
       const id = ctx.storyIds[0];
       await phase(ctx, id, 'setup', `Loading commit context for ${ids}`, 'Context loaded');
+      // As 003 step 4c says: archive the stories' artifacts, delete their discovery files.
+      const archive = path.join(path.dirname(paths.artifacts), 'archived-artifacts');
       for (const key of ctx.storyKeys) {
         const discovery = path.join(paths.artifacts, `${key}-discovery-story.md`);
         if (existsSync(discovery)) await fsp.rm(discovery, { force: true });
+        const names = existsSync(paths.artifacts) ? await fsp.readdir(paths.artifacts) : [];
+        for (const name of names.filter((n) => n === `${key}.md` || (n.startsWith(`tech-spec-${key}`) && n.endsWith('.md')))) {
+          await fsp.mkdir(archive, { recursive: true });
+          await fsp.rename(path.join(paths.artifacts, name), path.join(archive, name));
+        }
       }
       if (existsSync(path.join(ctx.cwd, '.git'))) {
         const msg = `feat(${ctx.epicId}): implement stories ${ids}`;

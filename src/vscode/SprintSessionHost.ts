@@ -228,6 +228,13 @@ export class SprintSessionHost implements DashboardHost, vscode.Disposable {
     return this.ledger().readLedgerSnapshot(layout.ledgerPath, this.fs);
   }
 
+  /** Epic id → title from `{planning_artifacts}/epics.md` (or `epics/*.md`); {} when there is none. */
+  async readEpicTitles(): Promise<Record<string, string>> {
+    const layout = await this.layout();
+    if (!layout) return {};
+    return this.ledger().readEpicTitlesOf(layout.planningArtifacts, this.fs);
+  }
+
   // ---- the session (lazy) --------------------------------------------------------------------------
 
   /** Opens the SprintSession on first use; reopens it after settings changed (between runs). */
@@ -390,13 +397,21 @@ export class SprintSessionHost implements DashboardHost, vscode.Disposable {
   async storyFile(storyKey: string): Promise<vscode.Uri | undefined> {
     const layout = await this.layout();
     if (!layout) return undefined;
-    const file = path.join(layout.implementationArtifacts, `${storyKey}.md`);
-    return (await this.fs.exists(file)) ? vscode.Uri.file(file) : undefined;
+    // A committed story's file was archived by batch-commit (003 step 4c) beside the artifacts folder.
+    for (const dir of [layout.implementationArtifacts, path.join(path.dirname(layout.implementationArtifacts), 'archived-artifacts')]) {
+      const file = path.join(dir, `${storyKey}.md`);
+      if (await this.fs.exists(file)) return vscode.Uri.file(file);
+    }
+    return undefined;
   }
 
   async openStory(storyKey: string): Promise<void> {
     const uri = await this.storyFile(storyKey);
-    if (!uri) throw new SprintUserError(`Story ${storyKey} has no story file yet (create-story writes it).`);
+    if (!uri) {
+      const layout = await this.layout();
+      const where = layout ? ` (looked in ${layout.implementationArtifacts} and ${path.join(path.dirname(layout.implementationArtifacts), 'archived-artifacts')})` : '';
+      throw new SprintUserError(`Story ${storyKey} has no story file yet${where}; create-story writes it.`);
+    }
     await vscode.window.showTextDocument(uri, { preview: true });
   }
 

@@ -63,6 +63,8 @@ describe('Run N Cycles (N=1)', function () {
     assert.equal(statusOnDisk('1-1-add-and-list-tasks'), 'done');
     assert.equal(statusOnDisk('1-2-complete-a-task'), 'done');
     assert.equal(statusOnDisk('1-3-delete-a-task'), 'backlog', 'one cycle works one pair only');
+    assert.equal(statusOnDisk('epic-1'), 'in-progress', 'create-story started the epic');
+    assert.equal(statusOnDisk('epic-2'), 'backlog');
     const end = events.find((e) => e.type === 'batch:end');
     assert.ok(end && end.type === 'batch:end' && end.status === 'completed');
 
@@ -81,6 +83,13 @@ describe('Run N Cycles (N=1)', function () {
     }, 'create-story lines in the "Sprint Runner: Agents" output', 15_000);
     assert.match(text, /^\[1-1 dev-story#1\] \S/m);
     assert.match(text, /^\[1-1 code-review#1\] \S/m);
+  });
+
+  it('opens a done story from archived-artifacts, where batch-commit moved it', async () => {
+    await vscode.commands.executeCommand('sprintRunner.story.open', '1-1-add-and-list-tasks');
+    const open = await waitFor(() => vscode.window.activeTextEditor?.document.uri.fsPath, 'an editor with the story', 10_000);
+    assert.match(open, /[\\/]archived-artifacts[\\/]1-1-add-and-list-tasks\.md$/);
+    assert.match(vscode.window.activeTextEditor?.document.getText() ?? '', /^# Story 1-1: /);
   });
 
   it('keeps the run journal (database) under the workspace storage', async () => {

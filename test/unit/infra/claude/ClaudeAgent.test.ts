@@ -91,6 +91,29 @@ describe('ClaudeAgent with sim-claude (real processes)', function () {
     });
   }
 
+  it('sim-claude keeps BMAD\'s bookkeeping: create-story starts a backlog epic; batch-commit archives the story files and commits them', async () => {
+    const ws = makeWorkspace({ 'epic-2': 'backlog', '2-1-first-of-two': 'backlog' });
+    const agent = agentFor(ws, { delayMs: 1 });
+    const created = await agent.execute(aRequest(ws, { command: 'create-story', storyKeys: ['2-1-first-of-two'], epicId: '2', stepKey: 'c1/create-story' }));
+    assert.equal(created.outcome, 'success', created.message);
+    const ledger = readFileSync(ws.ledger, 'utf8');
+    assert.match(ledger, /^ {2}epic-2: in-progress {3}# keep this comment$/m);
+    assert.match(ledger, /^ {2}2-1-first-of-two: ready-for-dev {3}# keep this comment$/m);
+    assert.match(ledger, /^ {2}epic-1: in-progress # epic$/m, 'another epic is untouched');
+
+    await writeFileAtomic(path.join(ws.artifacts, 'tech-spec-2-1-first-of-two.md'), '# spec\n');
+    await writeFileAtomic(path.join(ws.artifacts, '2-1-first-of-two-discovery-story.md'), '# discovery\n');
+    const committed = await agent.execute(aRequest(ws, { command: 'batch-commit', storyKeys: ['2-1-first-of-two'], epicId: '2', stepKey: 'c1/batch-commit' }));
+    assert.equal(committed.outcome, 'success', committed.message);
+    const archive = path.join(path.dirname(ws.artifacts), 'archived-artifacts');
+    assert.deepEqual(readdirSync(archive).sort(), ['2-1-first-of-two.md', 'tech-spec-2-1-first-of-two.md']);
+    assert.deepEqual(readdirSync(ws.artifacts).filter((f) => f.startsWith('2-1') || f.startsWith('tech-spec')), [], 'nothing of the story left beside the ledger');
+    const { execFileSync } = await import('node:child_process');
+    const show = execFileSync('git', ['show', '--name-only', '--format=%s', 'HEAD'], { cwd: ws.root, encoding: 'utf8' });
+    assert.match(show, /^feat\(2\): implement stories 2-1$/m);
+    assert.match(show, /^_bmad-output\/archived-artifacts\/2-1-first-of-two\.md$/m);
+  });
+
   it('malformed lines become warnings and the run still succeeds', async () => {
     const ws = makeWorkspace({ '1-1-hello-world': 'ready-for-dev' });
     const activities: AgentActivity[] = [];
