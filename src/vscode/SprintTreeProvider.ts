@@ -43,6 +43,8 @@ export class SprintTreeProvider implements vscode.TreeDataProvider<SprintTreeEle
   private readonly changed = new vscode.EventEmitter<SprintTreeElement | undefined>();
   readonly onDidChangeTreeData = this.changed.event;
   private snapshot: LedgerSnapshot | undefined;
+  /** From epics.md, re-read with the ledger; a title is decoration, so a failure leaves `Epic N`. */
+  private epicTitles: Record<string, string> = {};
   private loading: Promise<LedgerSnapshot | undefined> | undefined;
   private readonly disposables: vscode.Disposable[] = [];
 
@@ -67,9 +69,10 @@ export class SprintTreeProvider implements vscode.TreeDataProvider<SprintTreeEle
 
   /** The current snapshot (tests and the dashboard share the same read). */
   async read(): Promise<LedgerSnapshot | undefined> {
-    this.loading ??= this.host.readLedger().then(
-      (s) => {
+    this.loading ??= Promise.all([this.host.readLedger(), this.host.readEpicTitles().catch(() => ({}))]).then(
+      ([s, titles]) => {
         this.snapshot = s;
+        this.epicTitles = titles;
         return s;
       },
       (err: Error) => {
@@ -126,7 +129,8 @@ export class SprintTreeProvider implements vscode.TreeDataProvider<SprintTreeEle
       case 'epic': {
         const stories: LedgerStory[] = this.snapshot?.stories.filter((s) => s.epicId === element.epicId) ?? [];
         const done = stories.filter((s) => s.status === 'done').length;
-        const item = new vscode.TreeItem(`Epic ${element.epicId}`, vscode.TreeItemCollapsibleState.Expanded);
+        const title = Object.prototype.hasOwnProperty.call(this.epicTitles, element.epicId) ? this.epicTitles[element.epicId] : undefined;
+        const item = new vscode.TreeItem(title ? `Epic ${element.epicId}: ${title}` : `Epic ${element.epicId}`, vscode.TreeItemCollapsibleState.Expanded);
         item.id = `epic:${element.epicId}`;
         item.description = `${done}/${stories.length} done${element.status ? ` · ${element.status}` : ''}`;
         item.iconPath = new vscode.ThemeIcon(done === stories.length && stories.length > 0 ? 'pass' : 'layers');

@@ -8,6 +8,7 @@ import type { LedgerSnapshot } from '../core/ledger/LedgerTypes';
 import { SprintLedger } from '../core/ledger/SprintLedger';
 import { createLedgerFromTemplate, type CreatedLedger, type CreateLedgerOptions } from '../core/workspace/createLedgerFromTemplate';
 import { discoverWorkspace } from '../core/workspace/discoverWorkspace';
+import { readEpicTitles } from '../core/workspace/readEpicsOutline';
 import { LedgerNotFoundError } from '../core/workspace/LedgerNotFoundError';
 import type { WorkspaceLayout } from '../core/workspace/WorkspaceLayout';
 
@@ -23,6 +24,11 @@ export async function findLayout(root: string, fs: FileSystem, ledgerOverride?: 
 
 export function readLedgerSnapshot(ledgerPath: string, fs: FileSystem): Promise<LedgerSnapshot> {
   return new SprintLedger(ledgerPath, fs).read();
+}
+
+/** Epic id → title from the workspace's epics.md (plain object: it crosses the bundle boundary); {} when none. */
+export async function readEpicTitlesOf(planningArtifacts: string, fs: FileSystem): Promise<Record<string, string>> {
+  return Object.fromEntries(await readEpicTitles(planningArtifacts, fs));
 }
 
 export function createLedger(root: string, fs: FileSystem, opts: CreateLedgerOptions): Promise<CreatedLedger> {

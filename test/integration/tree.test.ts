@@ -29,8 +29,8 @@ describe('Sprint tree', () => {
       const r = await rows();
       return r.some((x) => x.includes('1-1-add-and-list-tasks')) && r.some((x) => x.includes('2-2-load-tasks-on-startup')) ? r : undefined;
     }, 'the tree to render the sample ledger');
-    const epic1 = shown.find((r) => r.includes('Epic 1'));
-    assert.ok(epic1, `no "Epic 1" row in:\n${shown.join('\n')}`);
+    const epic1 = shown.find((r) => r.includes('Epic 1: Task Basics'));
+    assert.ok(epic1, `no "Epic 1: Task Basics" row (title from epics.md) in:\n${shown.join('\n')}`);
     assert.match(epic1, /0\/3 done/);
     const story = shown.find((r) => r.includes('1-1-add-and-list-tasks'))!;
     assert.match(story, /backlog/);

@@ -9,7 +9,8 @@
 import * as path from 'node:path';
 import type { FileSystem } from '../fs/FileSystem';
 import { parseLedgerText } from '../ledger/SprintLedger';
-import { parseEpicsOutline, type OutlineEpic } from './parseEpicsOutline';
+import type { OutlineEpic } from './parseEpicsOutline';
+import { readEpicsOutline } from './readEpicsOutline';
 import { LEDGER_FILE_NAME, resolveBmadPaths } from './resolveBmadPaths';
 
 export interface CreateLedgerOptions {
@@ -44,16 +45,7 @@ function isoDate(d: Date): string {
 }
 
 async function readEpics(planningArtifacts: string, fs: FileSystem): Promise<{ epics: OutlineEpic[]; sources: string[] }> {
-  const sources: string[] = [];
-  const single = path.join(planningArtifacts, 'epics.md');
-  if ((await fs.stat(single))?.isFile) sources.push(single);
-  const shardDir = path.join(planningArtifacts, 'epics');
-  if (sources.length === 0 && (await fs.stat(shardDir))?.isDirectory) {
-    const names = (await fs.readDir(shardDir)).filter((n) => n.endsWith('.md')).sort();
-    sources.push(...names.map((n) => path.join(shardDir, n)));
-  }
-  const texts = await Promise.all(sources.map((s) => fs.readText(s)));
-  const epics = parseEpicsOutline(texts.join('\n'));
+  const { epics, sources } = await readEpicsOutline(planningArtifacts, fs);
   return { epics: epics.filter((e) => e.stories.length > 0), sources: epics.some((e) => e.stories.length > 0) ? sources : [] };
 }
 

@@ -85,6 +85,7 @@ describe('lazyLedger', () => {
     assert.ok(layout, 'sample-workspace has a ledger');
     const snapshot = await ledger.readLedgerSnapshot(layout.ledgerPath, fs);
     assert.ok(snapshot.stories.length > 0, 'the sample ledger lists stories');
+    assert.deepEqual(await ledger.readEpicTitlesOf(layout.planningArtifacts, fs), { '1': 'Task Basics', '2': 'Persistence' });
   });
 
   it('a missing ledger bundle names the file and the rebuild command', () => {
