@@ -55,8 +55,30 @@ export class EventLog {
       { className: 'log-row log-header', attrs: { role: 'row', 'aria-hidden': 'true' } },
       ...['Time', 'Story', 'Command', 'Task', 'Status', 'Message'].map((t) => h('span', { className: `log-cell log-${t.toLowerCase()}` }, t)),
     );
-    this.element = h('div', { className: 'log' }, header, this.viewport);
+    // Gate output, a refused commit's reason, a lane's worktree: shown whole below the log when its row
+    // is clicked (or Enter), as text (textContent) — a title attribute alone hid it behind a hover.
+    this.detailText = h('pre', { className: 'log-detail-text', attrs: { 'data-testid': 'log-detail-text' } });
+    this.detailPane = h(
+      'div',
+      { className: 'log-detail', attrs: { role: 'region', 'aria-label': 'Event details', 'data-testid': 'log-detail', hidden: true } },
+      h('button', { className: 'log-detail-close', attrs: { type: 'button', 'aria-label': 'Close details', title: 'Close' }, on: { click: () => this.hideDetail() } }, '×'),
+      this.detailText,
+    );
+    this.element = h('div', { className: 'log' }, header, this.viewport, this.detailPane);
     this.pendingScrollTop = ui.autoScroll ? undefined : ui.logScrollTop;
+  }
+
+  private readonly detailPane: HTMLElement;
+  private readonly detailText: HTMLElement;
+
+  private showDetail(l: LogLine): void {
+    this.detailText.textContent = `${formatClock(l.at)}  ${[l.story, l.command, l.status].filter(Boolean).join(' · ')}\n${l.message}\n\n${l.detail ?? ''}`;
+    this.detailPane.hidden = false;
+  }
+
+  private hideDetail(): void {
+    this.detailPane.hidden = true;
+    this.detailText.textContent = '';
   }
 
   private pendingScrollTop: number | undefined;
@@ -193,13 +215,24 @@ export class EventLog {
   private rowOf(l: LogLine): HTMLElement {
     const cell = (cls: string, text: string) => h('span', { className: `log-cell ${cls}`, attrs: { role: 'cell' } }, text);
     const message = cell('log-message', l.message);
-    // Gate output and file lists: the hover text (a title attribute is text, never markup).
+    // Gate output and file lists: the hover text too (a title attribute is text, never markup).
     message.title = l.detail ? `${l.message}\n\n${l.detail}` : l.message;
+    const detail = l.detail
+      ? {
+          attrs: { role: 'row', 'data-seq': l.seq, tabindex: 0, 'aria-haspopup': 'true', 'aria-description': 'Enter shows the details below the log' },
+          on: {
+            click: () => this.showDetail(l),
+            keydown: (e: Event) => {
+              if ((e as KeyboardEvent).key === 'Enter') this.showDetail(l);
+            },
+          },
+        }
+      : { attrs: { role: 'row', 'data-seq': l.seq } };
     return h(
       'div',
       {
         className: `log-row level-${l.level} status-${l.status.replace(/[^a-z-]/gi, '')}${l.detail ? ' has-detail' : ''}`,
-        attrs: { role: 'row', 'data-seq': l.seq },
+        ...detail,
       },
       cell('log-time', formatClock(l.at)),
       cell('log-story', l.story),

@@ -144,7 +144,7 @@ describe('dashboard webview (headless Chromium)', function () {
     assert.ok((r.card ?? '').includes('<script>window.__pwned=2</script>'));
   });
 
-  it('parallel lanes and a failing quality gate: lane label on the card, Lanes: N running, gate output as text on hover', async () => {
+  it('parallel lanes and a failing quality gate: lane label on the card, Lanes: N running, gate output as text on hover and in the detail pane', async () => {
     const host = new ScenarioHost({ events: runningBatchEvents(), maxParallel: 2 });
     await post(page, host.snapshot());
     const [s1, s2] = [STORIES[0].key, STORIES[3].key];
@@ -177,6 +177,21 @@ describe('dashboard webview (headless Chromium)', function () {
     assert.ok(row.title?.includes('<img src=x onerror="window.__pwned=3"> expected 1'), 'the gate output is the hover text, literally');
     assert.equal(row.imgs, 0);
     assert.equal(row.pwned, undefined);
+
+    // Clicking the row shows the whole output below the log, as text; the close button hides it.
+    assert.equal(await page.isVisible('[data-testid=log-detail]'), false, 'no detail pane before a click');
+    await page.click('.log-row.has-detail >> text=Quality gates before code-review #1');
+    await page.waitForSelector('[data-testid=log-detail]', { state: 'visible' });
+    const shown = await page.textContent('[data-testid=log-detail-text]');
+    assert.match(shown ?? '', /Quality gates before code-review #1: tests failed \(exit 1\)/);
+    assert.ok(shown?.includes('── tests\nFAIL src/a.test.ts\n<img src=x onerror="window.__pwned=3"> expected 1'), shown ?? '');
+    assert.equal(await page.evaluate(() => document.querySelectorAll('img').length), 0, 'shown as text, not markup');
+    await page.click('[data-testid=log-detail] button[aria-label="Close details"]');
+    assert.equal(await page.isVisible('[data-testid=log-detail]'), false);
+    // The keyboard reaches it too.
+    await page.focus('.log-row.has-detail');
+    await page.keyboard.press('Enter');
+    await page.waitForSelector('[data-testid=log-detail]', { state: 'visible' });
 
     await open('board');
     assert.equal(await page.textContent(`.card[data-story="${s1}"] .lane`), 'lane 1');
