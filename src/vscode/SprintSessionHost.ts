@@ -133,6 +133,11 @@ export class SprintSessionHost implements DashboardHost, vscode.Disposable {
     return { ...(c.budgetPerStoryUsd ? { storyUsd: c.budgetPerStoryUsd } : {}), ...(c.budgetPerBatchUsd ? { batchUsd: c.budgetPerBatchUsd } : {}) };
   }
 
+  /** Settings changed (any `sprintRunner.*`): the dashboard rebuilds budgets and lanes from them. */
+  get onDidChangeSettings(): vscode.Event<void> {
+    return (listener, thisArgs?, disposables?) => this.settings.onDidChange(() => listener.call(thisArgs), undefined, disposables);
+  }
+
   getMaxParallel(): number {
     return this.settings.current.git.maxParallel;
   }

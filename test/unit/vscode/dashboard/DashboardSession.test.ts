@@ -38,6 +38,10 @@ class FakeHost implements DashboardHost {
   readonly ledgerChanged = new Emitter<void>();
   readonly onDidEmit = this.emitter.event;
   readonly onDidChangeLedger = this.ledgerChanged.event;
+  readonly settingsChanged = new Emitter<void>();
+  readonly onDidChangeSettings = this.settingsChanged.event;
+  maxParallel = 1;
+  batchUsd = 10;
   state: RunState = 'idle';
   calls: string[] = [];
   ledger = aLedger(STORIES);
@@ -46,7 +50,8 @@ class FakeHost implements DashboardHost {
   getRunState() { return this.state; }
   async readLedger() { return this.ledger; }
   async getStore() { return this.store; }
-  getBudgets() { return { batchUsd: 10 }; }
+  getBudgets() { return { batchUsd: this.batchUsd }; }
+  getMaxParallel() { return this.maxParallel; }
   async startRun(cycles: number | 'all') {
     if (this.failStart) throw new Error(this.failStart);
     this.calls.push(`startRun ${cycles}`);
@@ -78,6 +83,36 @@ describe('DashboardSession', () => {
     const revs = posted.slice(1).map((m) => ('rev' in m ? m.rev : -1));
     assert.ok(revs.length > 10);
     assert.deepEqual(revs, revs.map((_, i) => i + 1));
+  });
+
+  it('rebuilds and posts a snapshot when the budgets or maxParallel settings change, keeping what happened', async () => {
+    const store = new MemoryStore();
+    const { host, posted, session } = setup(store);
+    await session.receive({ type: 'ready' });
+    // As in the extension: the engine stores each event and the panel receives it.
+    store.batches.push({ id: 7, runId: 'r7', startedAt: T0, endedAt: null, batchMode: 'fixed', maxCycles: 3, cyclesCompleted: 0, status: 'running', options: { batchMode: 'fixed', maxCycles: 3 }, reason: null });
+    host.state = 'running';
+    for (const e of runningBatchEvents()) {
+      store.append({ ...e, batchId: 7 });
+      host.emitter.fire({ ...e, batchId: 7 });
+    }
+    const first = posted[0];
+    assert.ok(first.type === 'snapshot' && first.snapshot.run.lanes === undefined && first.snapshot.costs.budgets.batchUsd === 10);
+    const before = posted.length;
+    host.maxParallel = 3;
+    host.batchUsd = 25;
+    host.settingsChanged.fire();
+    await new Promise((r) => setTimeout(r, 20));
+    const snap = posted.slice(before).find((m) => m.type === 'snapshot');
+    assert.ok(snap && snap.type === 'snapshot', 'a new snapshot was posted');
+    assert.deepEqual(snap.snapshot.run.lanes, { running: 0, max: 3 });
+    assert.equal(snap.snapshot.costs.budgets.batchUsd, 25);
+    assert.equal(snap.snapshot.run.statusLine, 'Running cycle 1/3', 'the running batch is still shown');
+    assert.equal(snap.snapshot.run.current?.label, 'dev-story');
+    assert.equal(snap.rev, session.currentRev);
+    // Later events still arrive as deltas on top of it.
+    host.emitter.fire({ type: 'warning', at: T0 + 999_000, message: 'after the change' });
+    assert.ok(posted.length > posted.indexOf(snap) + 1);
   });
 
   it('gives a re-shown panel a fresh snapshot at the current rev, with what happened while hidden', async () => {
