@@ -28,7 +28,7 @@ import { isRecordedProcessAlive } from './store/ProcessIdentity';
 import type { RunQueryName, StoreDiagnostics } from './store/RunDatabase';
 import { RunJournal } from './store/RunJournal';
 import type { MaxIds, StorySummary, UnfinishedWork } from './store/RunReadModels';
-import type { QueryArgs, QueryResult, StoreBackend, StoreBackendOptions } from './store/StoreBackend';
+import type { QueryArgs, QueryResult, StoreBackend, StoreBackendOpenInfo, StoreBackendOptions } from './store/StoreBackend';
 import type { BatchPatch, StoreOp, StoryPatch } from './store/StoreOp';
 import { ProcessStoreBackend } from './store/ProcessStoreBackend';
 import { WorkerStoreBackend } from './store/WorkerStoreBackend';
@@ -128,7 +128,7 @@ export class SqlJsRunStore implements RunStore {
   private readonly stepCacheLoading = new Map<number, { updates: ((steps: Map<string, CachedStep>) => void)[]; done: Promise<Map<string, CachedStep>> }>();
 
   private constructor(
-    private readonly backend: StoreBackend,
+    private backend: StoreBackend,
     private readonly journal: RunJournal | undefined,
     maxIds: MaxIds,
     /** Ops replayed from journals left by a previous process. */
@@ -138,8 +138,56 @@ export class SqlJsRunStore implements RunStore {
     private readonly clock: { now(): number },
     private readonly warn: (message: string) => void,
     private readonly checkpointSpacingMs: number,
+    /** How to start another database thread/process if this one dies; undefined: none is started. */
+    private readonly reopen: (() => Promise<StoreBackend>) | undefined,
   ) {
     this.ids = { ...maxIds };
+    this.watchBackend();
+  }
+
+  private respawning: Promise<void> | undefined;
+  private respawnsLeft = 3;
+
+  private watchBackend(): void {
+    if (this.reopen && !this.readOnly && this.journal) this.backend.onDied = () => void this.respawn();
+  }
+
+  /**
+   * The database thread or process died on its own (out of memory, killed): start a new one from the
+   * files. Every change made so far is in the journal (sealed now, so the new database replays it and
+   * deletes it); changes made meanwhile wait in memory and go to the new database once it is ready.
+   * Queries and checkpoints wait for it. At most three times per store.
+   */
+  private respawn(): Promise<void> {
+    if (this.respawning || this.closed || !this.reopen || !this.journal) return this.respawning ?? Promise.resolve();
+    if (this.respawnsLeft <= 0) {
+      this.warn('the state database stopped again; not restarting it: reads fail until Sprint Runner reopens the state (changes still go to the journal).');
+      return Promise.resolve();
+    }
+    this.respawnsLeft -= 1;
+    const journal = this.journal;
+    const reopen = this.reopen;
+    // Same tick: every line appended so far is in the sealed file; later ones stay in memory.
+    const sealed = journal.seal();
+    journal.hold();
+    this.respawning = (async () => {
+      try {
+        await sealed?.written;
+        const next = await reopen();
+        this.backend = next;
+        // The new database replayed and deleted every sealed journal, ours included.
+        this.sealedJournals = [];
+        this.watchBackend();
+        this.warn(`the state database was restarted from ${this.dbFile} and its journal; nothing was lost.`);
+      } catch (err) {
+        this.warn(`could not restart the state database: ${(err as Error).message}. Changes still go to the journal and are replayed on the next open.`);
+      } finally {
+        this.respawning = undefined;
+        journal.release();
+        if (!this.closed) this.drain();
+      }
+    })();
+    return this.respawning;
   }
 
   static async open(opts: SqlJsRunStoreOptions = {}): Promise<SqlJsRunStore> {
@@ -157,13 +205,15 @@ export class SqlJsRunStore implements RunStore {
       maxProgressEvents: readOnly ? Number.POSITIVE_INFINITY : (opts.maxProgressEvents ?? DEFAULT_MAX_PROGRESS_EVENTS),
     };
     const thread = opts.thread ?? (opts.stateDir ? 'worker' : 'in-process');
-    const { backend, info } =
-      thread === 'worker' ? await WorkerStoreBackend.open(backendOptions)
-      : thread === 'process' && opts.stateDir ? await ProcessStoreBackend.open(backendOptions)
-      : await InProcessStoreBackend.open(backendOptions);
+    const openBackend = (o: StoreBackendOptions): Promise<{ backend: StoreBackend; info: StoreBackendOpenInfo }> =>
+      thread === 'worker' ? WorkerStoreBackend.open(o)
+      : thread === 'process' && opts.stateDir ? ProcessStoreBackend.open(o)
+      : InProcessStoreBackend.open(o);
+    const { backend, info } = await openBackend(backendOptions);
     // Opening replayed and deleted every journal (unless read-only), so a fresh one starts now.
     const journal = opts.stateDir && !readOnly ? new RunJournal(opts.stateDir, nextJournalSeq(opts.stateDir), opts.journalFlushMs ?? 200, warn) : undefined;
-    return new SqlJsRunStore(backend, journal, info.maxIds, info.replayed, opts.stateDir, readOnly, clock, warn, opts.checkpointSpacingMs ?? 100);
+    const reopen = backend.kind === 'in-process' ? undefined : async () => (await openBackend({ ...backendOptions, now: clock.now() })).backend;
+    return new SqlJsRunStore(backend, journal, info.maxIds, info.replayed, opts.stateDir, readOnly, clock, warn, opts.checkpointSpacingMs ?? 100, reopen);
   }
 
   /** `<stateDir>/sprint-runner.db`, or undefined for an in-memory store. */
@@ -427,6 +477,7 @@ export class SqlJsRunStore implements RunStore {
 
   async close(): Promise<void> {
     if (this.closed) return;
+    if (this.respawning) await this.respawning;
     try {
       if (!this.readOnly) await this.checkpoint();
       else this.drain();
@@ -528,6 +579,7 @@ export class SqlJsRunStore implements RunStore {
   }
 
   private async runCheckpoint(): Promise<void> {
+    if (this.respawning) await this.respawning;
     this.lastCheckpointStart = performance.now();
     if (this.backgroundTimer) {
       // This one covers what the scheduled one was for.
@@ -587,7 +639,8 @@ export class SqlJsRunStore implements RunStore {
 
   /** Hands queued ops to the database; everything read or checkpointed afterwards includes them. */
   private drain(): void {
-    if (this.pendingOps.length === 0) return;
+    // While a new database starts, ops wait here (they are in memory and, after it, in the journal).
+    if (this.pendingOps.length === 0 || this.respawning) return;
     const ops = this.pendingOps;
     const lines = this.pendingLines;
     this.pendingOps = [];
@@ -597,6 +650,7 @@ export class SqlJsRunStore implements RunStore {
 
   private query<K extends RunQueryName>(name: K, args: QueryArgs<K>): Promise<QueryResult<K>> {
     if (this.closed) return Promise.reject(new Error(`the run store${this.stateDir ? ` in ${this.stateDir}` : ''} is closed`));
+    if (this.respawning) return this.respawning.then(() => this.query(name, args));
     this.drain();
     return this.backend.query(name, args);
   }

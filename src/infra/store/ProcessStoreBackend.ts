@@ -28,6 +28,7 @@ export class ProcessStoreBackend implements StoreBackend {
   private readonly pending = new Map<number, Pending>();
   private nextReqId = 1;
   private dead: Error | undefined;
+  onDied?: (err: Error) => void;
   private markerSeq = 0;
 
   private constructor(
@@ -205,6 +206,9 @@ export class ProcessStoreBackend implements StoreBackend {
     this.dead ??= err;
     for (const p of this.pending.values()) p.reject(err);
     this.pending.clear();
-    if (wasAlive) this.warn(`${err.message}; changes keep going to the journal and are replayed on the next open.`);
+    if (wasAlive) {
+      this.warn(`${err.message}; changes keep going to the journal and are replayed on the next open.`);
+      this.onDied?.(err);
+    }
   }
 }

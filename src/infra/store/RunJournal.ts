@@ -209,6 +209,8 @@ export class RunJournal {
   private active: JournalSegment | undefined;
   private timer: NodeJS.Timeout | undefined;
   private closed = false;
+  /** While held, appended lines stay in memory: no journal file is created or written (see hold()). */
+  private held: { released: Promise<void>; release: () => void } | undefined;
 
   constructor(
     private readonly stateDir: string,
@@ -241,9 +243,32 @@ export class RunJournal {
    * true (there is nothing to lose).
    */
   makeDurable(): Promise<boolean> {
+    if (this.held) return this.held.released.then(() => this.makeDurable());
     this.queueBuffered();
     if (this.buffered > 0) return Promise.resolve(false); // the file could not be opened
     return this.active ? this.active.whenDurable() : Promise.resolve(true);
+  }
+
+  /**
+   * Keeps appended lines in memory, creating and writing no journal file, until release(): while a
+   * new database thread or process opens, it replays and deletes the journal files it finds, so none
+   * may be written meanwhile. Durability requests wait for the release. Exit paths still write.
+   */
+  hold(): void {
+    if (this.held) return;
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    this.held = { released, release };
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+  }
+
+  release(): void {
+    const held = this.held;
+    if (!held) return;
+    this.held = undefined;
+    held.release();
+    if (this.buffered > 0) this.queueBuffered();
   }
 
   /**
@@ -260,7 +285,7 @@ export class RunJournal {
 
   /** seal() for exit paths: blocks until the lines are written. */
   sealSync(): string | undefined {
-    const segment = this.detach();
+    const segment = this.detach(true);
     if (!segment) return undefined;
     const ok = segment.writeAllSync();
     segment.abandon();
@@ -269,6 +294,8 @@ export class RunJournal {
   }
 
   async close(): Promise<void> {
+    this.held?.release();
+    this.held = undefined;
     this.queueBuffered();
     this.closed = true;
     if (this.timer) clearTimeout(this.timer);
@@ -279,7 +306,7 @@ export class RunJournal {
   }
 
   closeSync(): void {
-    this.queueBuffered();
+    this.queueBuffered(true);
     this.closed = true;
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
@@ -288,8 +315,8 @@ export class RunJournal {
     this.active = undefined;
   }
 
-  private detach(): JournalSegment | undefined {
-    this.queueBuffered();
+  private detach(force = false): JournalSegment | undefined {
+    this.queueBuffered(force);
     const segment = this.active;
     if (!segment) return undefined;
     this.active = undefined;
@@ -300,12 +327,12 @@ export class RunJournal {
   }
 
   /** Never throws: when the file cannot be opened the lines stay buffered and a retry is scheduled. */
-  private queueBuffered(): void {
+  private queueBuffered(force = false): void {
     if (this.timer) {
       clearTimeout(this.timer);
       this.timer = undefined;
     }
-    if (this.buffered === 0) return;
+    if (this.buffered === 0 || (this.held && !force)) return;
     if (!this.active) {
       try {
         this.active = JournalSegment.open(this.file, this.flushMs, this.warn);

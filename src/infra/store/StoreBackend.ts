@@ -29,6 +29,8 @@ export interface StoreBackend {
   /** Frees the database (no checkpoint: the store does that first). */
   close(): Promise<void>;
   closeSync(): void;
+  /** Called once if the thread or process holding the database dies on its own (not after close). */
+  onDied?: (err: Error) => void;
 }
 
 export interface StoreBackendOptions {

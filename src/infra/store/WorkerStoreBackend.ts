@@ -34,6 +34,7 @@ export class WorkerStoreBackend implements StoreBackend {
   private readonly pending = new Map<number, Pending>();
   private nextReqId = 1;
   private dead: Error | undefined;
+  onDied?: (err: Error) => void;
 
   private constructor(
     private readonly worker: Worker,
@@ -150,6 +151,9 @@ export class WorkerStoreBackend implements StoreBackend {
     this.dead ??= err;
     for (const p of this.pending.values()) p.reject(err);
     this.pending.clear();
-    if (wasAlive) this.warn(`${err.message}; changes keep going to the journal and are replayed on the next open.`);
+    if (wasAlive) {
+      this.warn(`${err.message}; changes keep going to the journal and are replayed on the next open.`);
+      this.onDied?.(err);
+    }
   }
 }

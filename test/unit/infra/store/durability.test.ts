@@ -278,26 +278,6 @@ describe('SqlJsRunStore durability', () => {
     assert.deepEqual(warnings, []);
   });
 
-  it('with the database in its own process: if it dies, reads fail clearly, the journal keeps the changes, and the next open has them', async () => {
-    const store = await SqlJsRunStore.open({ stateDir: dir, onWarning, journalFlushMs: 20, thread: 'process' });
-    const batch = await store.createBatch({ runId: 'r', startedAt: 1, options: runOptions() });
-    process.kill((store as unknown as { backend: { pid: number } }).backend.pid, 'SIGKILL');
-    await sleep(300);
-    await assert.rejects(store.listEvents({}), /state database process exited \(SIGKILL\)/);
-    assert.ok(warnings.some((w) => /process exited.*journal/.test(w)), warnings.join('\n'));
-    for (let i = 0; i < 5; i++) store.appendEvent(aProgressEvent(i, { batchId: batch.id }));
-    await sleep(100);
-    await assert.rejects(store.close(), /could not write .*sprint-runner\.db.*kept in the journal/);
-    warnings = [];
-    const again = await SqlJsRunStore.open({ stateDir: dir, onWarning, thread: 'process' });
-    try {
-      assert.equal((await again.listEvents({ batchId: batch.id })).length, 5);
-    } finally {
-      await again.close();
-    }
-    assert.deepEqual(warnings, []);
-  });
-
   it('survives kill -9 at random moments, including mid-open and mid-checkpoint, round after round', async function () {
     this.timeout(90_000);
     const rounds: { runId: string; killedAt: number; readyAt: number | undefined; saved: string[] }[] = [];
@@ -418,28 +398,64 @@ describe('SqlJsRunStore durability', () => {
     assert.deepEqual(warnings, []);
   });
 
-  it('if the database thread dies, reads fail with a clear error, events keep going to the journal, and the next open has them', async () => {
-    const store = await SqlJsRunStore.open({ stateDir: dir, onWarning, journalFlushMs: 20 });
-    const batch = await store.createBatch({ runId: 'r', startedAt: 1, options: runOptions() });
-    // Reaching into the store to kill its worker the way a crash (e.g. out of memory) would.
-    const worker = (store as unknown as { backend: { worker: import('node:worker_threads').Worker } }).backend.worker;
-    await worker.terminate();
-    await assert.rejects(store.listEvents({}), /state database worker exited/);
-    assert.ok(warnings.some((w) => /worker exited.*journal/.test(w)), warnings.join('\n'));
-    for (let i = 0; i < 5; i++) store.appendEvent(aProgressEvent(i, { batchId: batch.id }));
-    await sleep(100);
-    await assert.rejects(store.close(), /could not write .*sprint-runner\.db.*kept in the journal/);
+  for (const where of ['worker', 'process'] as const) {
+    it(`if the database ${where === 'worker' ? 'thread' : 'process'} dies, it is restarted from the files and nothing is lost; after three restarts it stays down, clearly`, async function () {
+      this.timeout(30_000);
+      const store = await SqlJsRunStore.open({ stateDir: dir, onWarning, journalFlushMs: 20, thread: where });
+      // Reaching into the store to kill its database the way a crash (e.g. out of memory) would.
+      const kill = async (): Promise<void> => {
+        const backend = (store as unknown as { backend: { worker?: import('node:worker_threads').Worker; pid?: number } }).backend;
+        if (backend.worker) await backend.worker.terminate();
+        else process.kill(backend.pid!, 'SIGKILL');
+      };
+      const batch = await store.createBatch({ runId: 'r', startedAt: 1, options: runOptions() });
+      for (let i = 0; i < 3; i++) store.appendEvent(aProgressEvent(i, { batchId: batch.id }));
+      await store.saveStepResult(batch.id, 's1', { n: 1 }, 2);
+      await kill();
+      // Changes made while it is down or restarting.
+      for (let i = 3; i < 8; i++) store.appendEvent(aProgressEvent(i, { batchId: batch.id }));
+      await store.markStepStarted(batch.id, 's2', 3);
+      await store.saveStepResult(batch.id, 's2', { n: 2 }, 4);
+      let events: unknown[] = [];
+      for (let i = 0; i < 100 && events.length < 8; i++) {
+        events = await store.listEvents({ batchId: batch.id }).catch(() => []);
+        if (events.length < 8) await sleep(50);
+      }
+      assert.equal(events.length, 8, 'every event, before and after the crash, is in the restarted database');
+      assert.deepEqual((await store.listSteps(batch.id)).map((st) => [st.stepKey, st.result]), [['s1', { n: 1 }], ['s2', { n: 2 }]]);
+      assert.ok(warnings.some((w) => /exited.*journal/.test(w)), warnings.join('\n'));
+      assert.ok(warnings.some((w) => /restarted from .*sprint-runner\.db and its journal; nothing was lost/.test(w)), warnings.join('\n'));
+      await store.checkpointed();
+      assert.deepEqual(stateFiles(dir), ['sprint-runner.db'], 'the replayed journals are gone once checkpointed');
 
-    warnings = [];
-    const again = await SqlJsRunStore.open({ stateDir: dir, onWarning });
-    try {
-      assert.equal((await again.listEvents({ batchId: batch.id })).length, 5);
-    } finally {
-      await again.close();
-    }
-    assert.deepEqual(warnings, []);
-    assert.deepEqual(stateFiles(dir), ['sprint-runner.db']);
-  });
+      for (let round = 2; round <= 3; round++) {
+        await kill();
+        let seen = 0;
+        for (let i = 0; i < 100 && seen < 8; i++) {
+          seen = (await store.listEvents({ batchId: batch.id }).catch(() => [])).length;
+          if (seen < 8) await sleep(50);
+        }
+        assert.equal(seen, 8, `after restart ${round}`);
+      }
+      await kill();
+      await sleep(300);
+      await assert.rejects(store.listEvents({}), /exited/);
+      assert.ok(warnings.some((w) => /stopped again; not restarting it/.test(w)), warnings.join('\n'));
+      for (let i = 8; i < 10; i++) store.appendEvent(aProgressEvent(i, { batchId: batch.id }));
+      await sleep(100);
+      await assert.rejects(store.close(), /could not write .*sprint-runner\.db.*kept in the journal/);
+
+      warnings = [];
+      const again = await SqlJsRunStore.open({ stateDir: dir, onWarning, thread: where });
+      try {
+        assert.equal((await again.listEvents({ batchId: batch.id })).length, 10);
+      } finally {
+        await again.close();
+      }
+      assert.deepEqual(warnings, []);
+      assert.deepEqual(stateFiles(dir), ['sprint-runner.db']);
+    });
+  }
 
   it('on open, drops the progress lines of batches beyond the retention window and keeps everything else', async () => {
     const store = await SqlJsRunStore.open({ stateDir: dir, onWarning, thread: 'in-process' });
