@@ -5,10 +5,9 @@ import * as fs from 'node:fs';
 import { createRequire } from 'node:module';
 import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
-import type { RunQueryName } from './RunDatabase';
-import type { QueryArgs, QueryResult, StoreBackend, StoreBackendOpenInfo, StoreBackendOptions } from './StoreBackend';
-import type { StoreOp } from './StoreOp';
-import type { FromStoreWorker, StoreWorkerData, ToStoreWorker } from './StoreWorkerProtocol';
+import { RemoteStoreBackend, storeWorkerData, whenReady } from './RemoteStoreBackend';
+import type { StoreBackendOpenInfo, StoreBackendOptions } from './StoreBackend';
+import type { FromStoreWorker, ToStoreWorker } from './StoreWorkerProtocol';
 
 /** The bundle (dist/store-worker.js, next to the bundle that runs us), else the TypeScript source via tsx (tests). */
 export function storeWorkerEntry(): { file: string; execArgv?: string[] } {
@@ -24,22 +23,14 @@ export function storeWorkerEntry(): { file: string; execArgv?: string[] } {
   );
 }
 
-interface Pending {
-  resolve: (value: unknown) => void;
-  reject: (err: Error) => void;
-}
-
-export class WorkerStoreBackend implements StoreBackend {
+export class WorkerStoreBackend extends RemoteStoreBackend {
   readonly kind = 'worker';
-  private readonly pending = new Map<number, Pending>();
-  private nextReqId = 1;
-  private dead: Error | undefined;
-  onDied?: (err: Error) => void;
 
   private constructor(
     private readonly worker: Worker,
-    private readonly warn: (message: string) => void,
+    warn: (message: string) => void,
   ) {
+    super(warn);
     worker.on('message', (m: FromStoreWorker) => this.onMessage(m));
     worker.on('error', (err) => this.fail(new Error(`the state database worker crashed: ${err.message}`)));
     worker.on('exit', (code) => this.fail(new Error(`the state database worker exited (code ${code})`)));
@@ -47,53 +38,11 @@ export class WorkerStoreBackend implements StoreBackend {
     worker.unref();
   }
 
-  static open(o: StoreBackendOptions): Promise<{ backend: WorkerStoreBackend; info: StoreBackendOpenInfo }> {
+  static async open(o: StoreBackendOptions): Promise<{ backend: WorkerStoreBackend; info: StoreBackendOpenInfo }> {
     const entry = storeWorkerEntry();
-    const data: StoreWorkerData = {
-      stateDir: o.stateDir,
-      wasmBinary: o.wasmBinary,
-      readOnly: o.readOnly,
-      now: o.now,
-      lowPriority: o.lowPriority ?? false,
-      keepProgressForBatches: o.keepProgressForBatches,
-      maxProgressEvents: o.maxProgressEvents,
-    };
-    const worker = new Worker(entry.file, { workerData: data, execArgv: entry.execArgv });
-    return new Promise((resolve, reject) => {
-      const onEarlyExit = (code: number): void => reject(new Error(`the state database worker exited while opening (code ${code})`));
-      const onEarlyError = (err: Error): void => reject(new Error(`the state database worker failed to start: ${err.message}`));
-      worker.once('exit', onEarlyExit);
-      worker.once('error', onEarlyError);
-      const onFirst = (m: FromStoreWorker): void => {
-        if (m.kind === 'warning') {
-          o.warn(m.message);
-          return;
-        }
-        worker.off('message', onFirst);
-        worker.off('exit', onEarlyExit);
-        worker.off('error', onEarlyError);
-        if (m.kind === 'ready') {
-          resolve({ backend: new WorkerStoreBackend(worker, o.warn), info: { maxIds: m.maxIds, replayed: m.replayed } });
-        } else {
-          void worker.terminate();
-          reject(new Error(m.kind === 'fatal' ? m.message : `unexpected message "${m.kind}" from the state database worker`));
-        }
-      };
-      worker.on('message', onFirst);
-    });
-  }
-
-  apply(_ops: StoreOp[], lines: string[]): void {
-    if (this.dead || lines.length === 0) return;
-    this.post({ kind: 'ops', lines });
-  }
-
-  query<K extends RunQueryName>(name: K, args: QueryArgs<K>): Promise<QueryResult<K>> {
-    return this.request((reqId) => ({ kind: 'query', reqId, name, args: args as unknown[] })) as Promise<QueryResult<K>>;
-  }
-
-  async checkpoint(): Promise<void> {
-    await this.request((reqId) => ({ kind: 'checkpoint', reqId }));
+    const worker = new Worker(entry.file, { workerData: storeWorkerData(o, o.lowPriority ?? false), execArgv: entry.execArgv });
+    const info = await whenReady(worker, 'worker', o.warn, (code) => `code ${String(code)}`, () => void worker.terminate());
+    return { backend: new WorkerStoreBackend(worker, o.warn), info };
   }
 
   checkpointSync(timeoutMs: number): void {
@@ -118,42 +67,15 @@ export class WorkerStoreBackend implements StoreBackend {
     void this.worker.terminate();
   }
 
-  private request(build: (reqId: number) => ToStoreWorker): Promise<unknown> {
-    if (this.dead) return Promise.reject(this.dead);
-    const reqId = this.nextReqId++;
-    return new Promise((resolve, reject) => {
-      this.pending.set(reqId, { resolve, reject });
-      if (this.pending.size === 1) this.worker.ref();
-      this.post(build(reqId));
-    });
-  }
-
-  private post(m: ToStoreWorker): void {
+  protected post(m: ToStoreWorker): void {
     this.worker.postMessage(m);
   }
 
-  private onMessage(m: FromStoreWorker): void {
-    if (m.kind === 'warning') {
-      this.warn(m.message);
-      return;
-    }
-    if (m.kind !== 'reply') return;
-    const p = this.pending.get(m.reqId);
-    if (!p) return;
-    this.pending.delete(m.reqId);
-    if (this.pending.size === 0) this.worker.unref();
-    if (m.ok) p.resolve(m.value);
-    else p.reject(new Error(m.message));
+  protected ref(): void {
+    this.worker.ref();
   }
 
-  private fail(err: Error): void {
-    const wasAlive = !this.dead;
-    this.dead ??= err;
-    for (const p of this.pending.values()) p.reject(err);
-    this.pending.clear();
-    if (wasAlive) {
-      this.warn(`${err.message}; changes keep going to the journal and are replayed on the next open.`);
-      this.onDied?.(err);
-    }
+  protected unref(): void {
+    this.worker.unref();
   }
 }

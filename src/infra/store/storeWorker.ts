@@ -11,6 +11,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { parentPort, workerData } from 'node:worker_threads';
+import { writeFileAtomicSync } from '../NodeFileSystem';
 import { loadSqlJs } from '../sqlJsLoader';
 import { dbPath, openDatabase, writeCheckpoint } from './DatabaseFiles';
 import type { RunDatabase } from './RunDatabase';
@@ -126,7 +127,7 @@ function handle(db: RunDatabase, file: string | undefined, m: ToStoreWorker): vo
         warn(`checkpoint at exit failed: ${(err as Error).message}`);
       }
       try {
-        fs.writeFileSync(m.marker, outcome);
+        writeFileAtomicSync(m.marker, outcome);
       } catch {
         // The parent times out and keeps its journal.
       }
