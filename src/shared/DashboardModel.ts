@@ -113,7 +113,7 @@ export class DashboardModel {
   private budgets: DashboardBudgets;
   private costs: CostView;
   private readonly lanes = new LaneSlots();
-  private readonly maxParallel: number;
+  private maxParallel: number;
 
   constructor(init: DashboardModelInit) {
     this.budgets = init.budgets;
@@ -185,9 +185,15 @@ export class DashboardModel {
   }
 
   setBudgets(budgets: DashboardBudgets): DashboardDelta[] {
+    if (JSON.stringify(budgets) === JSON.stringify(this.budgets)) return [];
     this.budgets = budgets;
     this.costs = this.computeCosts();
     return [{ type: 'costsChanged', costs: structuredClone(this.costs) }];
+  }
+
+  setMaxParallel(maxParallel: number): DashboardDelta[] {
+    this.maxParallel = maxParallel;
+    return this.refreshLanes() ? [{ type: 'runStateChanged', run: structuredClone(this.run) }] : [];
   }
 
   /**

@@ -133,9 +133,9 @@ export class SprintSessionHost implements DashboardHost, vscode.Disposable {
     return { ...(c.budgetPerStoryUsd ? { storyUsd: c.budgetPerStoryUsd } : {}), ...(c.budgetPerBatchUsd ? { batchUsd: c.budgetPerBatchUsd } : {}) };
   }
 
-  /** Settings changed (any `sprintRunner.*`): the dashboard rebuilds budgets and lanes from them. */
-  get onDidChangeSettings(): vscode.Event<void> {
-    return (listener, thisArgs?, disposables?) => this.settings.onDidChange(() => listener.call(thisArgs), undefined, disposables);
+  /** Any `sprintRunner.*` setting changed: the dashboard re-reads budgets and lanes. */
+  get onDidChangeSettings(): vscode.Event<unknown> {
+    return this.settings.onDidChange;
   }
 
   getMaxParallel(): number {

@@ -24,8 +24,8 @@ export interface DashboardHost {
   readonly onDidEmit: Event<SprintEvent>;
   /** Fires when `sprint-status.yaml` changed outside the engine (user edit, git checkout). */
   readonly onDidChangeLedger: Event<void>;
-  /** Fires when settings the panel shows changed (budgets, maxParallel): it rebuilds its snapshot. */
-  readonly onDidChangeSettings?: Event<void>;
+  /** Fires when settings may have changed (budgets, maxParallel): the panel re-reads them. */
+  readonly onDidChangeSettings?: Event<unknown>;
 
   /** The engine's run state right now (`idle` when nothing runs). */
   getRunState(): RunState;

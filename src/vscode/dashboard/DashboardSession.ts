@@ -60,29 +60,20 @@ export class DashboardSession implements Disposable {
   private readonly knownLogPaths = new Set<string>();
   private readonly subscriptions: Disposable[] = [];
   private disposed = false;
-  /** Bumped when settings change, so a build started before the change is not kept. */
-  private generation = 0;
 
   constructor(private readonly opts: DashboardSessionOptions) {
     this.subscriptions.push(
       opts.host.onDidEmit((e) => this.onEvent(e)),
       opts.host.onDidChangeLedger(() => void this.onLedgerChanged()),
     );
-    if (opts.host.onDidChangeSettings) this.subscriptions.push(opts.host.onDidChangeSettings(() => void this.onSettingsChanged()));
+    if (opts.host.onDidChangeSettings) this.subscriptions.push(opts.host.onDidChangeSettings(() => this.onSettingsChanged()));
   }
 
-  /** Budgets and lanes are part of the model: rebuild it (from the store, as on open) and post a snapshot. */
-  private async onSettingsChanged(): Promise<void> {
-    if (!this.model && !this.loading) return; // nothing built yet: the first build reads the new values
-    this.generation += 1;
-    this.model = undefined;
-    this.loading = undefined;
-    if (!this.webviewReady) return; // a hidden panel gets its snapshot when shown again
-    try {
-      await this.postSnapshot();
-    } catch (err) {
-      this.opts.report(`Dashboard: could not rebuild after a settings change: ${messageOf(err)}`);
-    }
+  /** Budgets and lanes follow the settings: the model turns a change into deltas (nothing built yet: the build reads them). */
+  private onSettingsChanged(): void {
+    if (!this.model) return;
+    const { host } = this.opts;
+    this.postDeltas([...this.model.setBudgets(host.getBudgets()), ...this.model.setMaxParallel(host.getMaxParallel?.() ?? 1)]);
   }
 
   /** The current rev (the last delta or snapshot posted). */
@@ -249,11 +240,8 @@ export class DashboardSession implements Disposable {
 
   private ensureModel(): Promise<DashboardModel> {
     if (this.model) return Promise.resolve(this.model);
-    const generation = this.generation;
     this.loading ??= this.load().then(
       (model) => {
-        // A settings change while this loaded started a newer build: that one is the model.
-        if (generation !== this.generation) return this.ensureModel();
         this.model = model;
         const pending = this.pending;
         this.pending = [];

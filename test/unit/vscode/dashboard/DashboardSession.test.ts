@@ -85,34 +85,34 @@ describe('DashboardSession', () => {
     assert.deepEqual(revs, revs.map((_, i) => i + 1));
   });
 
-  it('rebuilds and posts a snapshot when the budgets or maxParallel settings change, keeping what happened', async () => {
-    const store = new MemoryStore();
-    const { host, posted, session } = setup(store);
+  it('posts deltas when the budgets or maxParallel settings change, keeping what happened; other changes post nothing', async () => {
+    const { host, posted, session } = setup();
     await session.receive({ type: 'ready' });
-    // As in the extension: the engine stores each event and the panel receives it.
-    store.batches.push({ id: 7, runId: 'r7', startedAt: T0, endedAt: null, batchMode: 'fixed', maxCycles: 3, cyclesCompleted: 0, status: 'running', options: { batchMode: 'fixed', maxCycles: 3 }, reason: null });
-    host.state = 'running';
-    for (const e of runningBatchEvents()) {
-      store.append({ ...e, batchId: 7 });
-      host.emitter.fire({ ...e, batchId: 7 });
-    }
+    for (const e of runningBatchEvents()) host.emitter.fire(e);
     const first = posted[0];
     assert.ok(first.type === 'snapshot' && first.snapshot.run.lanes === undefined && first.snapshot.costs.budgets.batchUsd === 10);
-    const before = posted.length;
+
+    let before = posted.length;
+    host.settingsChanged.fire(); // e.g. the claude command changed: nothing the panel shows
+    assert.equal(posted.length, before);
+
     host.maxParallel = 3;
     host.batchUsd = 25;
     host.settingsChanged.fire();
-    await new Promise((r) => setTimeout(r, 20));
-    const snap = posted.slice(before).find((m) => m.type === 'snapshot');
-    assert.ok(snap && snap.type === 'snapshot', 'a new snapshot was posted');
-    assert.deepEqual(snap.snapshot.run.lanes, { running: 0, max: 3 });
-    assert.equal(snap.snapshot.costs.budgets.batchUsd, 25);
-    assert.equal(snap.snapshot.run.statusLine, 'Running cycle 1/3', 'the running batch is still shown');
-    assert.equal(snap.snapshot.run.current?.label, 'dev-story');
-    assert.equal(snap.rev, session.currentRev);
+    const sent = posted.slice(before);
+    const run = sent.find((m) => m.type === 'runStateChanged');
+    const costs = sent.find((m) => m.type === 'costsChanged');
+    assert.ok(run && run.type === 'runStateChanged' && costs && costs.type === 'costsChanged', JSON.stringify(sent.map((m) => m.type)));
+    assert.deepEqual(run.run.lanes, { running: 0, max: 3 });
+    assert.equal(costs.costs.budgets.batchUsd, 25);
+    assert.equal(run.run.statusLine, 'Running cycle 1/3', 'the running batch is still shown');
+    assert.equal(run.run.current?.label, 'dev-story');
+    const last = sent.at(-1) as { rev?: number };
+    assert.equal(last.rev, session.currentRev, 'numbered like every delta');
     // Later events still arrive as deltas on top of it.
+    before = posted.length;
     host.emitter.fire({ type: 'warning', at: T0 + 999_000, message: 'after the change' });
-    assert.ok(posted.length > posted.indexOf(snap) + 1);
+    assert.ok(posted.length > before);
   });
 
   it('gives a re-shown panel a fresh snapshot at the current rev, with what happened while hidden', async () => {
