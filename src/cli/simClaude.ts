@@ -10,6 +10,7 @@ import { existsSync, mkdirSync, promises as fsp, readFileSync, writeFileSync } f
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { writeFileAtomic } from '../infra/NodeFileSystem';
+import { EngineBatchCommitter } from '../infra/git/EngineBatchCommitter';
 
 const VERSION = '2.1.197';
 const PERMISSION_MODES = ['acceptEdits', 'bypassPermissions', 'default', 'dontAsk', 'plan'];
@@ -515,17 +516,9 @@ async function doWork(ctx: SimContext, paths: Paths): Promise<string> {
       const ids = ctx.storyIds.join(',');
       const id = ctx.storyIds[0];
       await phase(ctx, id, 'setup', `Loading commit context for ${ids}`, 'Context loaded');
-      // As 003 step 4c says: archive the stories' artifacts, delete their discovery files.
-      const archive = path.join(path.dirname(paths.artifacts), 'archived-artifacts');
-      for (const key of ctx.storyKeys) {
-        const discovery = path.join(paths.artifacts, `${key}-discovery-story.md`);
-        if (existsSync(discovery)) await fsp.rm(discovery, { force: true });
-        const names = existsSync(paths.artifacts) ? await fsp.readdir(paths.artifacts) : [];
-        for (const name of names.filter((n) => n === `${key}.md` || (n.startsWith(`tech-spec-${key}`) && n.endsWith('.md')))) {
-          await fsp.mkdir(archive, { recursive: true });
-          await fsp.rename(path.join(paths.artifacts, name), path.join(archive, name));
-        }
-      }
+      // As 003 step 4c says, with the engine's own rules: archive the stories' artifacts, delete their discovery files.
+      const archiver = new EngineBatchCommitter();
+      await archiver.archiveArtifacts(await archiver.planArtifacts({ storyKeys: ctx.storyKeys, artifactsDir: paths.artifacts }));
       if (existsSync(path.join(ctx.cwd, '.git'))) {
         const msg = `feat(${ctx.epicId}): implement stories ${ids}`;
         await bashTool(ctx, `git add -A && git -c user.name=sim-claude -c user.email=sim-claude@localhost commit -q -m ${quoteSh(msg)} && git log -1 --format=%H`, 'Commit the batch');

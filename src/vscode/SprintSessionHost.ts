@@ -7,7 +7,7 @@ import * as vscode from 'vscode';
 import { commandLabel, type StepCommand } from '../core/commands';
 import type { RunState, SprintEvent } from '../core/SprintEvents';
 import type { LedgerSnapshot } from '../core/ledger/LedgerTypes';
-import type { WorkspaceLayout } from '../core/workspace/WorkspaceLayout';
+import { archivedArtifactsDir, type WorkspaceLayout } from '../core/workspace/WorkspaceLayout';
 import { NodeFileSystem } from '../infra/NodeFileSystem';
 import { LaneSlots } from '../shared/LaneSlots';
 import type { DashboardBudgets, DashboardHost, DashboardStore } from './dashboard/DashboardHost';
@@ -403,7 +403,7 @@ export class SprintSessionHost implements DashboardHost, vscode.Disposable {
     const layout = await this.layout();
     if (!layout) return undefined;
     // A committed story's file was archived by batch-commit (003 step 4c) beside the artifacts folder.
-    for (const dir of [layout.implementationArtifacts, path.join(path.dirname(layout.implementationArtifacts), 'archived-artifacts')]) {
+    for (const dir of [layout.implementationArtifacts, archivedArtifactsDir(layout.implementationArtifacts)]) {
       const file = path.join(dir, `${storyKey}.md`);
       if (await this.fs.exists(file)) return vscode.Uri.file(file);
     }
@@ -414,7 +414,7 @@ export class SprintSessionHost implements DashboardHost, vscode.Disposable {
     const uri = await this.storyFile(storyKey);
     if (!uri) {
       const layout = await this.layout();
-      const where = layout ? ` (looked in ${layout.implementationArtifacts} and ${path.join(path.dirname(layout.implementationArtifacts), 'archived-artifacts')})` : '';
+      const where = layout ? ` (looked in ${layout.implementationArtifacts} and ${archivedArtifactsDir(layout.implementationArtifacts)})` : '';
       throw new SprintUserError(`Story ${storyKey} has no story file yet${where}; create-story writes it.`);
     }
     await vscode.window.showTextDocument(uri, { preview: true });

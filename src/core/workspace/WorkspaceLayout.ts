@@ -1,5 +1,12 @@
 // Where a BMAD workspace keeps things, as resolved by discoverWorkspace().
 
+import * as path from 'node:path';
+
+/** Where batch-commit archives done stories' artifacts (003 step 4c): `archived-artifacts` beside the artifacts folder. */
+export function archivedArtifactsDir(implementationArtifacts: string): string {
+  return path.join(path.dirname(implementationArtifacts), 'archived-artifacts');
+}
+
 export interface WorkspaceLayout {
   /** Absolute workspace root (`{project-root}`). */
   root: string;

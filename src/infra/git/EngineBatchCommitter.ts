@@ -20,6 +20,7 @@ import * as path from 'node:path';
 import { promises as fsp } from 'node:fs';
 import { formatBatchCommitMessage, epicIdsOfStories } from '../../core/git/batchCommitMessage';
 import { UnsafeNameError } from '../../core/git/UnsafeNameError';
+import { archivedArtifactsDir } from '../../core/workspace/WorkspaceLayout';
 import type { GitRepository } from './GitRepository';
 import type { RepoSnapshot } from './BatchCommitVerifier';
 
@@ -42,7 +43,7 @@ export type EngineCommitResult =
   | { ok: true; sha: string; message: string; files: string[]; archived: string[]; deleted: string[] }
   | { ok: false; reason: 'unexpected-dirty' | 'not-on-branch' | 'merge-in-progress' | 'nothing-to-commit'; detail: string; paths: string[] };
 
-interface ArtifactPlan {
+export interface ArtifactPlan {
   moves: { from: string; to: string }[];
   deletes: string[];
 }
@@ -66,7 +67,7 @@ function toPosix(p: string): string {
 export class EngineBatchCommitter {
   async planArtifacts(input: Pick<EngineCommitInput, 'storyKeys' | 'artifactsDir' | 'archiveDir'>): Promise<ArtifactPlan> {
     input.storyKeys.forEach(assertSafeKey);
-    const archiveDir = input.archiveDir ?? path.join(path.dirname(input.artifactsDir), 'archived-artifacts');
+    const archiveDir = input.archiveDir ?? archivedArtifactsDir(input.artifactsDir);
     const names = await fsp.readdir(input.artifactsDir).catch((err: NodeJS.ErrnoException) => {
       if (err.code === 'ENOENT') return [] as string[];
       throw err;
@@ -80,6 +81,27 @@ export class EngineBatchCommitter {
       else plan.moves.push({ from, to: path.join(archiveDir, name) });
     }
     return plan;
+  }
+
+  /**
+   * Carries out a plan: moves keep the file (a name already in the archive gets a numbered suffix,
+   * nothing is overwritten); discovery files are deleted. Returns the absolute paths archived and deleted.
+   */
+  async archiveArtifacts(plan: ArtifactPlan): Promise<{ archived: string[]; deleted: string[] }> {
+    const archived: string[] = [];
+    for (const m of plan.moves) {
+      await fsp.mkdir(path.dirname(m.to), { recursive: true });
+      let to = m.to;
+      for (let n = 2; await fsp.stat(to).then(() => true, () => false); n++) to = m.to.replace(/\.md$/, `.${n}.md`);
+      await fsp.rename(m.from, to);
+      archived.push(to);
+    }
+    const deleted: string[] = [];
+    for (const d of plan.deletes) {
+      await fsp.rm(d, { force: true });
+      deleted.push(d);
+    }
+    return { archived, deleted };
   }
 
   async commit(repo: GitRepository, before: RepoSnapshot, input: EngineCommitInput): Promise<EngineCommitResult> {
@@ -122,21 +144,10 @@ export class EngineBatchCommitter {
       };
     }
 
-    // Archive (moves keep the file; a name already in the archive gets a numbered suffix, nothing is overwritten).
-    const archived: string[] = [];
-    for (const m of plan.moves) {
-      await fsp.mkdir(path.dirname(m.to), { recursive: true });
-      let to = m.to;
-      for (let n = 2; await fsp.stat(to).then(() => true, () => false); n++) to = m.to.replace(/\.md$/, `.${n}.md`);
-      await fsp.rename(m.from, to);
-      archived.push(rel(to));
-      storyArtifacts.add(rel(to));
-    }
-    const deleted: string[] = [];
-    for (const d of plan.deletes) {
-      await fsp.rm(d, { force: true });
-      deleted.push(rel(d));
-    }
+    const done = await this.archiveArtifacts(plan);
+    const archived = done.archived.map(rel);
+    for (const a of archived) storyArtifacts.add(a);
+    const deleted = done.deleted.map(rel);
 
     const artifactsRel = rel(input.artifactsDir);
     const inArtifacts = (p: string): boolean => p === artifactsRel || p.startsWith(`${artifactsRel}/`);
