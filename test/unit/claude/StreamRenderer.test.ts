@@ -2,6 +2,7 @@ import { strict as assert } from 'node:assert';
 import { readFileSync } from 'node:fs';
 import { ClaudeStreamParser } from '../../../src/core/claude/ClaudeStreamParser';
 import { formatDuration, formatTokens, stepLabel, StreamRenderer } from '../../../src/core/claude/StreamRenderer';
+import { fixturePath } from '../../support/fixtures';
 
 describe('StreamRenderer', () => {
   const r = (): StreamRenderer => new StreamRenderer({ storyIds: ['2a-1'], command: 'dev-story', attempt: 1 });
@@ -34,7 +35,7 @@ describe('StreamRenderer', () => {
   it('renders a whole real transcript without throwing, one line per tool call', () => {
     const parser = new ClaudeStreamParser();
     const renderer = r();
-    const lines = readFileSync('/work/shared/fixtures/claude-stream-json/cli-2.1.197/multi.ndjson', 'utf8')
+    const lines = readFileSync(fixturePath('claude-stream-json', 'cli-2.1.197', 'multi.ndjson'), 'utf8')
       .split('\n')
       .flatMap((l) => parser.parseLine(l))
       .flatMap((e) => renderer.render(e));

@@ -1,8 +1,9 @@
 import { strict as assert } from 'node:assert';
 import { readFileSync } from 'node:fs';
 import { extractProgressRows, formatProgressLine, parseProgressLine, splitCsvRecord } from '../../../src/core/claude/progressCsv';
+import { fixturePath } from '../../support/fixtures';
 
-const REAL_CSV = '/work/shared/fixtures/bmad/sprint-runner.csv';
+const REAL_CSV = fixturePath('bmad', 'sprint-runner.csv');
 
 describe('progress CSV lines', () => {
   it('replaying the real sprint-runner.csv reproduces every row, in order, with its message', () => {

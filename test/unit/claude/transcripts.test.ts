@@ -8,8 +8,9 @@ import { ClaudeRunTranscript } from '../../../src/core/claude/ClaudeRunTranscrip
 import { ClaudeStreamParser } from '../../../src/core/claude/ClaudeStreamParser';
 import { StreamLineReader } from '../../../src/core/claude/StreamLineReader';
 import { classifyOutcome } from '../../../src/core/claude/classifyOutcome';
+import { fixturePath } from '../../support/fixtures';
 
-const FIXTURES = '/work/shared/fixtures/claude-stream-json';
+const FIXTURES = fixturePath('claude-stream-json');
 
 interface Expectation {
   outcome: AgentOutcome;

@@ -10,9 +10,10 @@ import { scanLedgerText } from '../../../src/core/ledger/LedgerLineScanner';
 import { STORY_STATUSES, type StoryStatus } from '../../../src/core/ledger/LedgerTypes';
 import { SprintLedger, parseLedgerDocument, parseLedgerText } from '../../../src/core/ledger/SprintLedger';
 import { PreviousSprintLedger, previousParseLedgerText } from './support/PreviousSprintLedger';
+import { fixturePath } from '../../support/fixtures';
 
 const FILE = '/ws/_bmad-output/implementation-artifacts/sprint-status.yaml';
-const REAL_FIXTURE = '/work/shared/fixtures/bmad/sprint-status.real.yaml';
+const REAL_FIXTURE = fixturePath('bmad', 'sprint-status.real.yaml');
 const SAMPLE_WORKSPACE = `${__dirname}/../../../sample-workspace/_bmad-output/implementation-artifacts/sprint-status.yaml`;
 const TEMPLATE = `${__dirname}/../../../media/templates/sprint-status-template.yaml`;
 

@@ -7,8 +7,9 @@ import { SprintLedger } from '../../../src/core/ledger/SprintLedger';
 import { selectNextStories } from '../../../src/core/ledger/selectNextStories';
 import { LedgerNotFoundError } from '../../../src/core/workspace/LedgerNotFoundError';
 import { NodeFileSystem } from '../../../src/infra/NodeFileSystem';
+import { fixturePath } from '../../support/fixtures';
 
-const REAL_FIXTURE = '/work/shared/fixtures/bmad/sprint-status.real.yaml';
+const REAL_FIXTURE = fixturePath('bmad', 'sprint-status.real.yaml');
 const fs = new NodeFileSystem();
 
 let dir: string;

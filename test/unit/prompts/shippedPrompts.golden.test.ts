@@ -1,6 +1,6 @@
 // Golden test of the shipped prompts as the engine renders them for a sample story: every variable
 // substituted, the BMAD workflow named, the files and status moves spelled out, the logging helper with
-// the task ids of /work/shared/fixtures/bmad/task-taxonomy.yaml (copied to test/support), DEFERRED lines
+// the task ids of test/fixtures/bmad/task-taxonomy.yaml (copied to test/support), DEFERRED lines
 // and the exact markers the engine parses.
 
 import { strict as assert } from 'node:assert';

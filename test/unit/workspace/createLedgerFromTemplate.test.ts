@@ -7,6 +7,7 @@ import { createLedgerFromTemplate, LedgerExistsError } from '../../../src/core/w
 import { discoverWorkspace } from '../../../src/core/workspace/discoverWorkspace';
 import { kebabTitle, parseEpicsOutline } from '../../../src/core/workspace/parseEpicsOutline';
 import { NodeFileSystem } from '../../../src/infra/NodeFileSystem';
+import { fixturePath } from '../../support/fixtures';
 
 const fs = new NodeFileSystem();
 const REPO = path.resolve(__dirname, '../../..');
@@ -33,7 +34,7 @@ describe('createLedgerFromTemplate', () => {
   });
 
   it('ships BMAD template unchanged in media/templates', async () => {
-    assert.equal(await fsp.readFile(TEMPLATE, 'utf8'), await fsp.readFile('/work/shared/fixtures/bmad/sprint-status-template.yaml', 'utf8'));
+    assert.equal(await fsp.readFile(TEMPLATE, 'utf8'), await fsp.readFile(fixturePath('bmad', 'sprint-status-template.yaml'), 'utf8'));
   });
 
   it('recreates the sample ledger from the sample epics: same stories, all backlog, project filled in', async () => {
