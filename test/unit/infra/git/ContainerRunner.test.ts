@@ -11,17 +11,17 @@ describe('ContainerRunner', () => {
       runtime: 'podman',
       image: 'ghcr.io/acme/agent:1',
       name,
-      cwd: '/work/trees/1-2 foo',
+      cwd: '/srv/trees/1-2 foo',
       command: ['claude', '-p', '--output-format', 'stream-json'],
       network: 'none',
       cpus: 2,
       memory: '4g',
       envNames: ['ANTHROPIC_API_KEY', 'SPRINT_RUNNER_STEP'],
-      extraMounts: ['/work/repo/.git'],
+      extraMounts: ['/srv/repo/.git'],
     });
     assert.deepEqual(argv, [
       'podman', 'run', '--rm', '--init', '-i', '--name', name, '--network', 'none', '--cpus', '2', '--memory', '4g',
-      '-v', '/work/trees/1-2 foo:/work/trees/1-2 foo', '-w', '/work/trees/1-2 foo', '-v', '/work/repo/.git:/work/repo/.git',
+      '-v', '/srv/trees/1-2 foo:/srv/trees/1-2 foo', '-w', '/srv/trees/1-2 foo', '-v', '/srv/repo/.git:/srv/repo/.git',
       '-e', 'ANTHROPIC_API_KEY', '-e', 'SPRINT_RUNNER_STEP',
       'ghcr.io/acme/agent:1', 'claude', '-p', '--output-format', 'stream-json',
     ]);
