@@ -13,6 +13,7 @@ import { SprintNotifications } from './vscode/SprintNotifications';
 import { SprintOutput } from './vscode/SprintOutput';
 import type { SprintRunnerApi, SprintRunnerStatus } from './vscode/SprintRunnerApi';
 import { SprintRunnerSettings } from './vscode/SprintRunnerSettings';
+import { SprintContextKeys, setSprintContext } from './vscode/SprintContextKeys';
 import { SprintSessionHost } from './vscode/SprintSessionHost';
 import { runningText } from './vscode/runningText';
 import { SprintStatusBar } from './vscode/SprintStatusBar';
@@ -81,7 +82,7 @@ export function activate(context: vscode.ExtensionContext): SprintRunnerApi & { 
 
   const consent = new PermissionConsent(context.workspaceState);
   for (const d of registerSprintCommands({ context, host: sessionHost, settings, tree, output, consent, dashboard: getDashboard })) own(d);
-  void vscode.commands.executeCommand('setContext', 'sprintRunner.activated', true);
+  void setSprintContext(SprintContextKeys.activated, true);
 
   const status = async (): Promise<SprintRunnerStatus> => {
     const p = sessionHost.getProgress();
@@ -104,9 +105,9 @@ export function activate(context: vscode.ExtensionContext): SprintRunnerApi & { 
   output.log.info(`Activated in ${activationMs.toFixed(1)} ms`);
   const api: SprintRunnerApi & { testing?: SprintRunnerTestHooks } = {
     apiVersion: 1,
-    run: (cycles) => sessionHost.run(cycles),
+    run: (cycles) => sessionHost.runUntilEnd(cycles),
     pause: () => sessionHost.pause(),
-    resume: () => sessionHost.resumeRun(),
+    resume: () => sessionHost.resumeUntilEnd(),
     stop: (reason) => sessionHost.stop(reason),
     status,
     onDidEmit: sessionHost.onDidEmit,

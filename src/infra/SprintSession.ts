@@ -72,6 +72,11 @@ export interface SprintSessionGitOptions {
   baseBranch?: string;
 }
 
+/** Resume story was asked for a story that is not in the ledger, or already done. */
+export class StoryNotResumableError extends Error {
+  override readonly name = 'StoryNotResumableError';
+}
+
 export class SprintSession {
   private readonly emitter = new Emitter<SprintEvent>();
   readonly onDidEmit: Event<SprintEvent> = this.emitter.event;
@@ -176,10 +181,11 @@ export class SprintSession {
 
   /** Resume story: a blocked story goes back to the status it had before, then one cycle starts with it. */
   async resumeStory(storyKey: string, onProgress?: (e: SprintEvent) => void): Promise<RunResult> {
-    const story = (await this.ledger.read()).stories.find((s) => s.key === storyKey);
-    if (!story) throw new Error(`Story "${storyKey}" is not in ${this.layout.ledgerPath}.`);
-    if (story.status === 'blocked') await this.unblockStory(storyKey);
-    return this.run({ cycles: 1, startWith: storyKey }, onProgress);
+    const story = (await this.ledger.read()).stories.find((s) => s.key === storyKey || s.shortId === storyKey);
+    if (!story) throw new StoryNotResumableError(`Story "${storyKey}" is not in ${this.layout.ledgerPath}.`);
+    if (story.status === 'done') throw new StoryNotResumableError(`Story ${story.key} is already done.`);
+    if (story.status === 'blocked') await this.unblockStory(story.key);
+    return this.run({ cycles: 1, startWith: story.key }, onProgress);
   }
 
   pause(): void {

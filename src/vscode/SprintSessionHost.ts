@@ -1,47 +1,27 @@
-// The extension's runtime around one sprint: which folder holds the ledger, the lazily opened
-// SprintSession (sql.js and the engine load on first use, never at activation), the run state the
-// UI shows, and the live per-story activity the tree and status bar render. Also the dashboard's host.
+// The extension's runtime around one sprint: the lazily opened SprintSession (sql.js and the engine
+// load on first use, never at activation), the run controls and the run state the UI shows. Which
+// folder holds the ledger is SprintLedgerLocator's job; the live per-story activity is RunActivity's.
+// Also the dashboard's host.
 
-import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { commandLabel, type StepCommand } from '../core/commands';
-import type { RunState, SprintEvent } from '../core/SprintEvents';
 import type { LedgerSnapshot } from '../core/ledger/LedgerTypes';
+import type { BatchStatus, RunState, SprintEvent } from '../core/SprintEvents';
+import { canResumeBatch } from '../core/workflow/RunTypes';
 import { archivedArtifactsDir, type WorkspaceLayout } from '../core/workspace/WorkspaceLayout';
 import { NodeFileSystem } from '../infra/NodeFileSystem';
-import { LaneSlots } from '../shared/LaneSlots';
 import type { DashboardBudgets, DashboardHost, DashboardStore } from './dashboard/DashboardHost';
 import type { LedgerModule } from './lazyLedger';
+import { RunActivity, type RunProgress, type StoryActivity } from './RunActivity';
+import { SprintContextKeys, setSprintContext } from './SprintContextKeys';
+import { SprintLedgerLocator } from './SprintLedgerLocator';
 import type { SprintRunnerConfig, SprintRunnerSettings } from './SprintRunnerSettings';
 import type { SprintSessionPort } from './SprintSessionPort';
+
+export type { RunProgress, StoryActivity };
 
 /** A message meant for the user as it is (no stack, no "Error:"), e.g. "a run is already active". */
 export class SprintUserError extends Error {
   override readonly name = 'SprintUserError';
-}
-
-export interface StoryActivity {
-  working: boolean;
-  command?: StepCommand;
-  attempt?: number;
-  /** `code-review-2 (success)`. */
-  lastCommand?: string;
-  tokens: number;
-  costUsd: number;
-  /** Parallel mode: the number of the lane (worktree) the story runs in, while it is open. */
-  lane?: number;
-}
-
-export interface RunProgress {
-  batchId?: number;
-  cycle?: number;
-  maxCycles?: number | null;
-  storyKeys: string[];
-  command?: StepCommand;
-  attempt?: number;
-  costUsd: number;
-  /** Story key → short id, for compact labels. */
-  shortIds: Record<string, string>;
 }
 
 export type SessionOpener = (o: {
@@ -51,32 +31,29 @@ export type SessionOpener = (o: {
   onLog: (level: 'info' | 'warn' | 'error', message: string) => void;
 }) => Promise<SprintSessionPort>;
 
-const FOLDER_KEY = 'sprintRunner.folder';
+/** The latest batch's status as far as the host knows: `unread` until the journal was opened. */
+type LatestBatch = BatchStatus | 'none' | 'unread';
 
 export class SprintSessionHost implements DashboardHost, vscode.Disposable {
   private readonly emitted = new vscode.EventEmitter<SprintEvent>();
   /** Every engine event, as emitted (tree, status bar, output, notifications, webhook, dashboard, API). */
   readonly onDidEmit = this.emitted.event;
-  private readonly ledgerChanged = new vscode.EventEmitter<void>();
-  readonly onDidChangeLedger = this.ledgerChanged.event;
   private readonly stateChanged = new vscode.EventEmitter<void>();
   /** Run state, progress or per-story activity changed. */
   readonly onDidChangeState = this.stateChanged.event;
 
   private runState: RunState = 'idle';
+  private latestBatch: LatestBatch = 'unread';
   private sessionPromise: Promise<SprintSessionPort> | undefined;
   private sessionStale = false;
-  private layoutPromise: Promise<WorkspaceLayout | undefined> | undefined;
   private readonly disposables: vscode.Disposable[] = [];
-  private watcher: vscode.FileSystemWatcher | undefined;
-  private ledgerDebounce: ReturnType<typeof setTimeout> | undefined;
-  private readonly activity = new Map<string, StoryActivity>();
-  private readonly lanes = new LaneSlots();
-  private progress: RunProgress = { storyKeys: [], costUsd: 0, shortIds: {} };
+  private readonly activity = new RunActivity();
   private activeRun: Promise<unknown> | undefined;
   /** The open session's event subscription (one session at a time). */
   private sessionEvents: { dispose(): void } | undefined;
   private readonly fs = new NodeFileSystem();
+  private readonly locator: SprintLedgerLocator;
+  readonly onDidChangeLedger: vscode.Event<void>;
 
   constructor(
     private readonly context: vscode.ExtensionContext,
@@ -86,23 +63,22 @@ export class SprintSessionHost implements DashboardHost, vscode.Disposable {
     /** The ledger/workspace reader (dist/ledger.js, yaml), loaded on first use: see lazyLedger. */
     readonly ledger: () => LedgerModule,
   ) {
+    this.locator = new SprintLedgerLocator(context, settings, log, this.fs, ledger);
+    this.onDidChangeLedger = this.locator.onDidChangeLedger;
     this.disposables.push(
       this.emitted,
-      this.ledgerChanged,
       this.stateChanged,
+      this.locator,
       settings.onDidChange(() => {
         // Ledger override may have changed: rediscover. Engine settings apply to the next run.
-        this.layoutPromise = undefined;
         this.sessionStale = true;
         if (this.runState === 'idle') void this.closeSession();
-        this.ledgerChanged.fire();
+        this.locator.rediscover();
       }),
-      vscode.workspace.onDidChangeWorkspaceFolders(() => {
-        this.layoutPromise = undefined;
-        this.ledgerChanged.fire();
-      }),
+      vscode.workspace.onDidChangeWorkspaceFolders(() => this.locator.rediscover()),
     );
-    void this.updateContext();
+    void setSprintContext(SprintContextKeys.state, this.runState);
+    void this.updateCanResume();
   }
 
   // ---- state -------------------------------------------------------------------------------------
@@ -112,11 +88,11 @@ export class SprintSessionHost implements DashboardHost, vscode.Disposable {
   }
 
   getProgress(): Readonly<RunProgress> {
-    return this.progress;
+    return this.activity.progress;
   }
 
   getActivity(storyKey: string): StoryActivity | undefined {
-    return this.activity.get(storyKey);
+    return this.activity.of(storyKey);
   }
 
   get isTrusted(): boolean {
@@ -148,96 +124,29 @@ export class SprintSessionHost implements DashboardHost, vscode.Disposable {
     return base.fsPath;
   }
 
-  // ---- the ledger ----------------------------------------------------------------------------------
+  // ---- the ledger (SprintLedgerLocator) --------------------------------------------------------------
 
-  /** The sprint's folder layout, or undefined when no folder has a ledger. Cheap: a few stats. */
   layout(): Promise<WorkspaceLayout | undefined> {
-    this.layoutPromise ??= this.discover();
-    return this.layoutPromise;
+    return this.locator.layout();
   }
 
-  private async discover(): Promise<WorkspaceLayout | undefined> {
-    const folders = vscode.workspace.workspaceFolders ?? [];
-    const override = this.settings.current.ledgerPath;
-    const found: { folder: vscode.WorkspaceFolder; layout: WorkspaceLayout }[] = [];
-    const { findLayout } = this.ledger();
-    for (const folder of folders) {
-      try {
-        const layout = await findLayout(folder.uri.fsPath, this.fs, override || undefined);
-        if (layout) found.push({ folder, layout });
-      } catch (err) {
-        this.log.warn(`${folder.uri.fsPath}: ${(err as Error).message}`);
-      }
-    }
-    let chosen = found[0];
-    if (found.length > 1) {
-      const remembered = this.context.workspaceState.get<string>(FOLDER_KEY);
-      chosen = found.find((f) => f.folder.uri.toString() === remembered) ?? chosen;
-      if (!remembered) this.log.info(`Several folders have a sprint ledger; using ${chosen.folder.name}. Run any Sprint Runner command to choose.`);
-    }
-    this.settings.setScope(chosen?.folder.uri);
-    this.watch(chosen?.layout.ledgerPath);
-    await this.setContext('sprintRunner.hasLedger', chosen !== undefined);
-    await this.setContext('sprintRunner.multiRoot', found.length > 1);
-    return chosen?.layout;
+  readLedger(): Promise<LedgerSnapshot | undefined> {
+    return this.locator.readLedger();
   }
 
-  /** Asks which folder to use when several hold a ledger (only when the user gave no argument). */
+  readEpicTitles(): Promise<Record<string, string>> {
+    return this.locator.readEpicTitles();
+  }
+
+  storyFile(storyKey: string): Promise<vscode.Uri | undefined> {
+    return this.locator.storyFile(storyKey);
+  }
+
+  /** Asks which folder to use when several hold a ledger; a new choice closes the session of the old one. */
   async chooseFolder(): Promise<void> {
-    const folders = vscode.workspace.workspaceFolders ?? [];
-    const candidates: vscode.WorkspaceFolder[] = [];
-    const { findLayout } = this.ledger();
-    for (const f of folders) {
-      try {
-        if (await findLayout(f.uri.fsPath, this.fs)) candidates.push(f);
-      } catch {
-        // Not a usable BMAD folder.
-      }
-    }
-    if (candidates.length < 2) return;
-    const pick = await vscode.window.showQuickPick(
-      candidates.map((f) => ({ label: f.name, description: f.uri.fsPath, folder: f })),
-      { title: 'Sprint Runner: which folder holds the sprint to run?' },
-    );
-    if (!pick) return;
-    await this.context.workspaceState.update(FOLDER_KEY, pick.folder.uri.toString());
-    this.layoutPromise = undefined;
+    if (!(await this.locator.chooseFolder())) return;
     await this.closeSession();
-    this.ledgerChanged.fire();
-  }
-
-  private watch(ledgerPath: string | undefined): void {
-    this.watcher?.dispose();
-    this.watcher = undefined;
-    if (!ledgerPath) return;
-    const w = vscode.workspace.createFileSystemWatcher(
-      new vscode.RelativePattern(vscode.Uri.file(path.dirname(ledgerPath)), path.basename(ledgerPath)),
-    );
-    const changed = () => {
-      // Agents and the engine write the file in bursts (temp + rename): one refresh per burst.
-      if (this.ledgerDebounce) clearTimeout(this.ledgerDebounce);
-      this.ledgerDebounce = setTimeout(() => this.ledgerChanged.fire(), 250);
-    };
-    w.onDidChange(changed);
-    w.onDidCreate(changed);
-    w.onDidDelete(() => {
-      this.layoutPromise = undefined;
-      changed();
-    });
-    this.watcher = w;
-  }
-
-  async readLedger(): Promise<LedgerSnapshot | undefined> {
-    const layout = await this.layout();
-    if (!layout) return undefined;
-    return this.ledger().readLedgerSnapshot(layout.ledgerPath, this.fs);
-  }
-
-  /** Epic id → title from `{planning_artifacts}/epics.md` (or `epics/*.md`); {} when there is none. */
-  async readEpicTitles(): Promise<Record<string, string>> {
-    const layout = await this.layout();
-    if (!layout) return {};
-    return this.ledger().readEpicTitlesOf(layout.planningArtifacts, this.fs);
+    this.locator.changed();
   }
 
   // ---- the session (lazy) --------------------------------------------------------------------------
@@ -264,7 +173,7 @@ export class SprintSessionHost implements DashboardHost, vscode.Disposable {
       this.sessionEvents?.dispose();
       this.sessionEvents = session.onDidEmit((e) => this.handle(e));
       this.log.info(`Run journal opened in ${Date.now() - started} ms (${this.stateDir()})`);
-      await this.seedCosts(session);
+      await this.readJournal(session);
       return session;
     })();
     this.sessionPromise = opening;
@@ -283,16 +192,12 @@ export class SprintSessionHost implements DashboardHost, vscode.Disposable {
     await s?.dispose();
   }
 
-  private async seedCosts(session: SprintSessionPort): Promise<void> {
+  /** What the journal already knows: past costs per story, and whether the latest batch can be resumed. */
+  private async readJournal(session: SprintSessionPort): Promise<void> {
     try {
-      const byStory = await session.store.costsByStory();
-      for (const [key, c] of byStory) {
-        const a = this.activityOf(key);
-        a.tokens = c.inputTokens + c.outputTokens + c.cacheCreationInputTokens + c.cacheReadInputTokens;
-        a.costUsd = c.costUsd;
-      }
-      const latest = await session.store.latestBatch();
-      await this.setContext('sprintRunner.canResume', latest !== undefined && (latest.status === 'running' || latest.status === 'paused'));
+      this.activity.seedCosts(await session.store.costsByStory());
+      this.latestBatch = (await session.store.latestBatch())?.status ?? 'none';
+      await this.updateCanResume();
     } catch (err) {
       this.log.warn(`Could not read past costs from the run journal: ${(err as Error).message}`);
     }
@@ -312,21 +217,25 @@ export class SprintSessionHost implements DashboardHost, vscode.Disposable {
     }
   }
 
+  private assertIdle(): void {
+    if (this.activeRun) throw new SprintUserError(`A sprint run is already ${this.runState}. Pause or stop it first.`);
+  }
+
   /**
    * Starts a batch and resolves when it ends (with the engine's result). Rejects at once when a run is
    * active or the workspace is untrusted.
    */
-  async run(cycles: number | 'all', startWith?: string): Promise<unknown> {
+  async runUntilEnd(cycles: number | 'all', startWith?: string): Promise<unknown> {
     this.assertCanSpawn();
-    if (this.activeRun) throw new SprintUserError(`A sprint run is already ${this.runState}. Pause or stop it first.`);
+    this.assertIdle();
     const session = await this.session();
     return this.track(session.run({ cycles, ...(startWith ? { startWith } : {}) }));
   }
 
-  /** Continues the interrupted or paused batch from its journal. */
-  async resumeRun(): Promise<unknown> {
+  /** Continues the interrupted or paused batch from its journal; resolves when it ends. */
+  async resumeUntilEnd(): Promise<unknown> {
     this.assertCanSpawn();
-    if (this.activeRun) throw new SprintUserError(`A sprint run is already ${this.runState}.`);
+    this.assertIdle();
     const session = await this.session();
     return this.track(
       session.resume().catch((err: Error) => {
@@ -336,21 +245,47 @@ export class SprintSessionHost implements DashboardHost, vscode.Disposable {
     );
   }
 
+  /**
+   * Resume story: unblocks first (the status it had before, from the journal), then one cycle starting
+   * with it; resolves when the batch ends. The session checks the story (known, not done).
+   */
+  async resumeStoryUntilEnd(storyKey: string): Promise<unknown> {
+    this.assertCanSpawn();
+    this.assertIdle();
+    const session = await this.session();
+    return this.track(
+      session.resumeStory(storyKey).catch((err: Error) => {
+        throw err.name === 'StoryNotResumableError' ? new SprintUserError(err.message) : err;
+      }),
+    );
+  }
+
+  /** DashboardHost: starts a batch without waiting for its end (failures are shown to the user). */
+  async startRun(cycles: number | 'all'): Promise<void> {
+    this.runUntilEnd(cycles).catch((err) => this.reportBackground(err));
+  }
+
+  /** DashboardHost: resumes without waiting for the batch's end. */
+  async startResume(): Promise<void> {
+    this.resumeUntilEnd().catch((err) => this.reportBackground(err));
+  }
+
+  /** DashboardHost: resumes a story without waiting for the batch's end. */
+  async startStoryResume(storyKey: string): Promise<void> {
+    this.resumeStoryUntilEnd(storyKey).catch((err) => this.reportBackground(err));
+  }
+
   private track(run: Promise<unknown>): Promise<unknown> {
     this.activeRun = run;
     if (this.runState === 'idle') this.setRunState('running');
     const done = () => {
       if (this.activeRun === run) this.activeRun = undefined;
-      for (const a of this.activity.values()) a.working = false;
-      this.setRunState(this.progressStateAfterRun());
+      this.activity.stopWorking();
+      this.setRunState(this.runState === 'paused' ? 'paused' : 'idle');
       if (this.sessionStale) void this.closeSession();
     };
     run.then(done, done);
     return run;
-  }
-
-  private progressStateAfterRun(): RunState {
-    return this.runState === 'paused' ? 'paused' : 'idle';
   }
 
   async pause(): Promise<void> {
@@ -363,51 +298,16 @@ export class SprintSessionHost implements DashboardHost, vscode.Disposable {
     (await this.session()).stop(reason);
   }
 
-  /** DashboardHost: start without waiting for the batch to end. */
-  async startRun(cycles: number | 'all'): Promise<void> {
-    this.run(cycles).catch((err) => this.reportBackground(err));
-  }
-
-  async resume(): Promise<void> {
-    this.resumeRun().catch((err) => this.reportBackground(err));
-  }
-
-  async resumeStory(storyKey: string): Promise<void> {
-    this.resumeStoryRun(storyKey).catch((err) => this.reportBackground(err));
-  }
-
-  /** Resume story: unblocks first (the status it had before, from the journal), then one cycle starting with it. */
-  async resumeStoryRun(storyKey: string): Promise<unknown> {
-    this.assertCanSpawn();
-    if (this.activeRun) throw new SprintUserError(`A sprint run is already ${this.runState}.`);
-    const session = await this.session();
-    const story = (await session.ledger.read()).stories.find((s) => s.key === storyKey || s.shortId === storyKey);
-    if (!story) throw new SprintUserError(`Story "${storyKey}" is not in ${session.ledger.path}.`);
-    if (story.status === 'done') throw new SprintUserError(`Story ${story.key} is already done.`);
-    return this.track(session.resumeStory(story.key));
-  }
-
   async unblockStory(storyKey: string): Promise<void> {
     this.assertCanSpawn();
     await (await this.session()).unblockStory(storyKey);
-    this.ledgerChanged.fire();
+    this.locator.changed();
   }
 
   async blockStory(storyKey: string, reason: string): Promise<void> {
     this.assertCanSpawn();
     await (await this.session()).blockStory(storyKey, reason);
-    this.ledgerChanged.fire();
-  }
-
-  async storyFile(storyKey: string): Promise<vscode.Uri | undefined> {
-    const layout = await this.layout();
-    if (!layout) return undefined;
-    // A committed story's file was archived by batch-commit (003 step 4c) beside the artifacts folder.
-    for (const dir of [layout.implementationArtifacts, archivedArtifactsDir(layout.implementationArtifacts)]) {
-      const file = path.join(dir, `${storyKey}.md`);
-      if (await this.fs.exists(file)) return vscode.Uri.file(file);
-    }
-    return undefined;
+    this.locator.changed();
   }
 
   async openStory(storyKey: string): Promise<void> {
@@ -432,54 +332,22 @@ export class SprintSessionHost implements DashboardHost, vscode.Disposable {
 
   // ---- events --------------------------------------------------------------------------------------
 
-  private activityOf(key: string): StoryActivity {
-    let a = this.activity.get(key);
-    if (!a) {
-      a = { working: false, tokens: 0, costUsd: 0 };
-      this.activity.set(key, a);
-    }
-    return a;
-  }
-
   private handle(e: SprintEvent): void {
-    for (const key of this.lanes.apply(e)) this.activityOf(key).lane = this.lanes.laneOf(key);
+    this.activity.apply(e);
     switch (e.type) {
       case 'run:state':
         this.setRunState(e.state);
         break;
       case 'batch:start':
-        this.progress = { batchId: e.batchId, maxCycles: e.maxCycles, storyKeys: [], costUsd: 0, shortIds: {} };
-        void this.setContext('sprintRunner.canResume', false);
-        break;
-      case 'cycle:start':
-        this.progress = { ...this.progress, cycle: e.cycle, maxCycles: e.maxCycles, storyKeys: e.storyKeys, command: undefined };
-        break;
-      case 'command:start':
-        this.progress = { ...this.progress, storyKeys: e.storyKeys, command: e.command, attempt: e.attempt };
-        for (const k of e.storyKeys) Object.assign(this.activityOf(k), { working: true, command: e.command, attempt: e.attempt });
-        break;
-      case 'command:end': {
-        const share = e.usage ? 1 / Math.max(1, e.storyKeys.length) : 0;
-        for (const k of e.storyKeys) {
-          const a = this.activityOf(k);
-          a.working = false;
-          a.lastCommand = `${commandLabel(e.command, e.attempt)} (${e.outcome})`;
-          if (e.usage && !e.replayed) {
-            // A command covering two stories (create-story of a pair) is split evenly between them.
-            a.tokens += Math.round(share * (e.usage.inputTokens + e.usage.outputTokens + e.usage.cacheCreationInputTokens + e.usage.cacheReadInputTokens));
-            a.costUsd += share * e.usage.costUsd;
-          }
-        }
-        if (e.usage && !e.replayed) this.progress = { ...this.progress, costUsd: this.progress.costUsd + e.usage.costUsd };
-        break;
-      }
-      case 'story:status':
-        this.ledgerChanged.fire();
+        this.latestBatch = 'running';
+        void this.updateCanResume();
         break;
       case 'batch:end':
-        for (const a of this.activity.values()) a.working = false;
-        // The engine resumes paused and stopped batches (and interrupted ones, which never reach batch:end).
-        void this.setContext('sprintRunner.canResume', e.status === 'paused' || e.status === 'stopped');
+        this.latestBatch = e.status;
+        void this.updateCanResume();
+        break;
+      case 'story:status':
+        this.locator.changed();
         break;
       default:
         break;
@@ -491,30 +359,27 @@ export class SprintSessionHost implements DashboardHost, vscode.Disposable {
   private setRunState(state: RunState): void {
     if (this.runState === state) return;
     this.runState = state;
-    void this.setContext('sprintRunner.state', state);
-    if (state === 'paused') void this.setContext('sprintRunner.canResume', true);
+    void setSprintContext(SprintContextKeys.state, state);
     this.stateChanged.fire();
   }
 
-  private async updateContext(): Promise<void> {
-    await this.setContext('sprintRunner.state', this.runState);
-    // Resume is offered when a journal exists; the session decides whether there is anything to resume.
-    await this.setContext('sprintRunner.canResume', await this.fs.exists(this.stateDir()));
-  }
-
-  private async setContext(key: string, value: unknown): Promise<void> {
-    await vscode.commands.executeCommand('setContext', key, value);
+  /**
+   * The one rule for `sprintRunner.canResume`: the engine's own (the latest batch did not end completed
+   * or failed). Before the journal was read (activation opens no database), a journal that exists may
+   * hold such a batch; Resume then answers "nothing to resume" when it does not.
+   */
+  private async updateCanResume(): Promise<void> {
+    const latest = this.latestBatch;
+    const value = latest === 'unread' ? await this.fs.exists(this.stateDir()) : canResumeBatch(latest === 'none' ? undefined : latest);
+    await setSprintContext(SprintContextKeys.canResume, value);
   }
 
   /** Window closing or reloading: children are cancelled, the journal keeps the interrupted batch for Resume. */
   async shutdown(): Promise<void> {
-    if (this.ledgerDebounce) clearTimeout(this.ledgerDebounce);
     await this.closeSession();
   }
 
   dispose(): void {
-    this.watcher?.dispose();
     for (const d of this.disposables) d.dispose();
   }
 }
-

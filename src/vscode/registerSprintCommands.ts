@@ -73,14 +73,14 @@ export function createSprintCommandHandlers(d: SprintCommandDeps): SprintCommand
       } else {
         logScriptedConsent();
       }
-      return host.run(cycles);
+      return host.runUntilEnd(cycles);
     },
     [SprintCommands.runAll]: async () => {
       if (!(await prepareInteractive())) return undefined;
-      return host.run('all');
+      return host.runUntilEnd('all');
     },
     [SprintCommands.pause]: () => host.pause(),
-    [SprintCommands.resume]: () => host.resumeRun(),
+    [SprintCommands.resume]: () => host.resumeUntilEnd(),
     [SprintCommands.stop]: (reason) => host.stop(typeof reason === 'string' && reason ? reason : 'Stopped by the user'),
     [SprintCommands.openDashboard]: () => d.dashboard().show(),
     [SprintCommands.refreshTree]: () => d.tree.refresh(),
@@ -110,7 +110,7 @@ export function createSprintCommandHandlers(d: SprintCommandDeps): SprintCommand
       if (arg === undefined || isFromUi(arg)) {
         if (!(await prepareInteractive())) return undefined;
       } else logScriptedConsent();
-      return host.resumeStoryRun(key);
+      return host.resumeStoryUntilEnd(key);
     },
     [SprintCommands.openStory]: async (arg) => {
       const key = await pickStory(arg, () => true, 'Open which story?');

@@ -105,6 +105,11 @@ export class RunInProgressError extends Error {
   }
 }
 
+/** The engine continues a batch that did not end completed or failed (paused, stopped, interrupted). */
+export function canResumeBatch(status: BatchStatus | undefined): boolean {
+  return status !== undefined && status !== 'completed' && status !== 'failed';
+}
+
 /** 003 step 0b: "no number provided → max_cycles = 2". */
 export const DEFAULT_CYCLES = 2;
 

@@ -20,6 +20,7 @@ import { mergeSprintIntoBase, prepareParallel, runParallelCycle } from './Parall
 import { projectContextPhase } from './ProjectContextStep';
 import { RunContext } from './RunContext';
 import {
+  canResumeBatch,
   DEFAULT_CYCLES,
   Halt,
   NothingToResumeError,
@@ -35,6 +36,7 @@ import { runStep } from './StepJournal';
 import { runStoryPhases } from './StoryPhases';
 
 export {
+  canResumeBatch,
   DEFAULT_CYCLES,
   NothingToResumeError,
   RunInProgressError,
@@ -94,7 +96,7 @@ export class SprintRunner {
   async resume(onProgress?: (e: SprintEvent) => void): Promise<RunResult> {
     const latest = await this.deps.store.latestBatch();
     if (!latest) throw new NothingToResumeError('no batch was ever started in this state folder');
-    if (latest.status === 'completed' || latest.status === 'failed') {
+    if (!canResumeBatch(latest.status)) {
       throw new NothingToResumeError(`the latest batch (#${latest.id}) ended ${latest.status}`);
     }
     this.context.begin(onProgress);

@@ -40,13 +40,14 @@ export interface DashboardHost {
   /** `sprintRunner.git.maxParallel` (1 when absent): above 1 the run tab shows the parallel lanes. */
   getMaxParallel?(): number;
 
-  /** Starts a batch of `cycles` cycles, or until every story is done/blocked with `'all'`. */
+  /** Starts a batch of `cycles` cycles, or until every story is done/blocked with `'all'`; does not wait for its end. */
   startRun(cycles: number | 'all'): Promise<void>;
   pause(): Promise<void>;
-  resume(): Promise<void>;
+  /** Continues the paused or interrupted batch; does not wait for its end. */
+  startResume(): Promise<void>;
   stop(): Promise<void>;
-  /** Starts a run that begins with this story (tree's "Resume story"). */
-  resumeStory(storyKey: string): Promise<void>;
+  /** Starts a run that begins with this story (tree's "Resume story"); does not wait for its end. */
+  startStoryResume(storyKey: string): Promise<void>;
   /** Lifts a block: the story gets back the status it had before it was blocked. */
   unblockStory(storyKey: string): Promise<void>;
   /** Opens the story's markdown file in an editor. */

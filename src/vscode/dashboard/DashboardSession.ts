@@ -107,11 +107,11 @@ export class DashboardSession implements Disposable {
       case 'pause':
         return this.control('pause', () => this.opts.host.pause());
       case 'resume':
-        return this.control('resume', () => this.opts.host.resume());
+        return this.control('resume', () => this.opts.host.startResume());
       case 'stop':
         return this.control('stop', () => this.opts.host.stop());
       case 'resumeStory':
-        return this.storyControl('resumeStory', m.storyKey, () => this.opts.host.resumeStory(m.storyKey));
+        return this.storyControl('resumeStory', m.storyKey, () => this.opts.host.startStoryResume(m.storyKey));
       case 'unblockStory':
         return this.storyControl('unblockStory', m.storyKey, () => this.opts.host.unblockStory(m.storyKey));
       case 'openStory':

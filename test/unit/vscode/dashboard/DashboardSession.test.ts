@@ -57,9 +57,9 @@ class FakeHost implements DashboardHost {
     this.calls.push(`startRun ${cycles}`);
   }
   async pause() { this.calls.push('pause'); }
-  async resume() { this.calls.push('resume'); }
+  async startResume() { this.calls.push('resume'); }
   async stop() { this.calls.push('stop'); }
-  async resumeStory(k: string) { this.calls.push(`resumeStory ${k}`); }
+  async startStoryResume(k: string) { this.calls.push(`resumeStory ${k}`); }
   async unblockStory(k: string) { this.calls.push(`unblockStory ${k}`); }
   async openStory(k: string) { this.calls.push(`openStory ${k}`); }
   async openLog(p: string) { this.calls.push(`openLog ${p}`); }
