@@ -39,7 +39,6 @@ export function sessionOptionsFrom(config: SprintRunnerConfig): MappedOptions {
     },
     agent: {
       extraArgs: config.extraArgs,
-      models: { ...(config.defaultModel ? { default: config.defaultModel } : {}), review: config.reviewModel },
       // The settings' enum is the CLI's list; ClaudeInvocation rejects anything else with the setting's name.
       permission: { mode: config.permissionMode as PermissionMode, ...(config.allowedTools.length ? { allowedTools: config.allowedTools } : {}) },
       timeouts: { wallMs: config.stepTimeoutMinutes * 60_000, idleMs: config.idleTimeoutMinutes * 60_000 },

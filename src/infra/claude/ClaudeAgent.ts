@@ -3,7 +3,7 @@
 import { existsSync, promises as fsp } from 'node:fs';
 import * as path from 'node:path';
 import { extractDeferredItems, type Agent, type AgentActivity, type AgentRequest, type AgentResult } from '../../core/agent/AgentContract';
-import { commandLabel, REVIEW_COMMANDS } from '../../core/commands';
+import { commandLabel } from '../../core/commands';
 import { buildClaudeArgs, DEFAULT_PERMISSION, type PermissionStrategy } from '../../core/claude/ClaudeInvocation';
 import { ClaudeRunTranscript } from '../../core/claude/ClaudeRunTranscript';
 import { ClaudeStreamParser } from '../../core/claude/ClaudeStreamParser';
@@ -18,11 +18,7 @@ import { ChildRegistry } from './ChildRegistry';
 import { ClaudeProcess } from './ClaudeProcess';
 
 export interface ClaudeModels {
-  /** Model when the request names none (undefined: the CLI's own default). */
-  default?: string;
-  /** Model for review attempts ≥ 2 when the request names none (003: "haiku"). */
-  review?: string;
-  /** Alias → full model id, applied to whatever model is chosen (`{ haiku: 'claude-haiku-4-5' }`). */
+  /** Alias → full model id, applied to the model the engine chose (`{ haiku: 'claude-haiku-4-5' }`). */
   aliases?: Record<string, string>;
 }
 
@@ -105,13 +101,10 @@ export class ClaudeAgent implements Agent {
     this.registry = new ChildRegistry(options.stateDir);
   }
 
-  /** The model for a request: its own, else review model for review attempt ≥ 2, else the default; aliases applied. */
-  modelFor(request: Pick<AgentRequest, 'model' | 'command' | 'attempt'>): string | undefined {
-    const m = this.options.models;
-    let model = request.model;
-    if (!model && REVIEW_COMMANDS.includes(request.command) && request.attempt >= 2) model = m?.review;
-    model ??= m?.default;
-    return model ? (m?.aliases?.[model] ?? model) : undefined;
+  /** The model the engine chose for the request (modelForStep), aliases applied; undefined = the CLI's own default. */
+  modelFor(request: Pick<AgentRequest, 'model'>): string | undefined {
+    const model = request.model;
+    return model ? (this.options.models?.aliases?.[model] ?? model) : undefined;
   }
 
   async execute(request: AgentRequest): Promise<AgentResult> {
