@@ -21,8 +21,18 @@ export function isStepCommand(s: string): s is StepCommand {
 /** Review commands carry their iteration in `{{command}}` and the CSV column (`code-review-3`). */
 export const REVIEW_COMMANDS: readonly StepCommand[] = ['story-review', 'tech-spec-review', 'code-review'];
 
-export function commandLabel(command: StepCommand, attempt: number): string {
-  return REVIEW_COMMANDS.includes(command) ? `${command}-${attempt}` : command;
+/** `code-review-2` for reviews (the CSV's and the prompts' spelling), the bare command otherwise. */
+export function commandLabel(command: string, attempt: number): string {
+  return isReviewCommand(command) ? `${command}-${attempt}` : command;
+}
+
+/** `code-review#2` for reviews (the status line's spelling), the bare command otherwise. */
+export function attemptLabel(command: string, attempt: number): string {
+  return isReviewCommand(command) ? `${command}#${attempt}` : command;
+}
+
+export function isReviewCommand(command: string): boolean {
+  return (REVIEW_COMMANDS as readonly string[]).includes(command);
 }
 
 /** task-taxonomy.yaml names commands `sprint-<x>`; a few differ from the engine's names. */

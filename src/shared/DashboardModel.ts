@@ -2,6 +2,9 @@
 // applying each engine event, which yields the small deltas posted to the webview. Pure: no vscode, no
 // DOM, no I/O, so it is unit-tested in Node and the same code serves the snapshot and the deltas.
 
+import { attemptLabel, commandLabel } from '../core/commands';
+import { eventLineOf } from '../core/eventLine';
+import { shortIdOf } from '../core/ledger/storyKeys';
 import type { RunState, SprintEvent } from '../core/SprintEvents';
 import type { LedgerSnapshot } from '../core/ledger/LedgerTypes';
 import type { BatchRecord, CommandRecord, StoredEvent } from '../core/store/RunStore';
@@ -32,8 +35,6 @@ export const MAX_LOG_LINES = 20_000;
 /** A log line's hover text is bounded: gate output can be 20 000 characters per gate. */
 export const MAX_LOG_DETAIL = 8_000;
 
-const REVIEW_COMMANDS = new Set(['story-review', 'tech-spec-review', 'code-review']);
-
 export interface DashboardModelInit {
   ledger: LedgerSnapshot | undefined;
   /** Problems to show above the board (unreadable ledger with its file/line/cause). */
@@ -62,25 +63,6 @@ interface BatchCommand {
   usage?: AgentUsage;
 }
 
-/** `code-review-2` for reviews (the CSV's spelling), the bare command otherwise. */
-export function commandLabelOf(command: string, attempt: number): string {
-  return REVIEW_COMMANDS.has(command) ? `${command}-${attempt}` : command;
-}
-
-/** `code-review#2` for reviews (the status line's spelling), the bare command otherwise. */
-function attemptLabelOf(command: string, attempt: number): string {
-  return REVIEW_COMMANDS.has(command) ? `${command}#${attempt}` : command;
-}
-
-/** Short id of a story key when the key has a story number (`2a-1-foo` → `2a-1`); the key otherwise. */
-export function shortIdOfKey(key: string): string {
-  const segments = key.split('-');
-  for (let i = 1; i < segments.length; i++) {
-    if (/^[0-9]+$/.test(segments[i])) return segments.slice(0, i + 1).join('-');
-  }
-  return key;
-}
-
 export function statusLineOf(run: Pick<RunView, 'state' | 'cycle' | 'current' | 'lastFinished'>): string {
   switch (run.state) {
     case 'idle':
@@ -91,7 +73,7 @@ export function statusLineOf(run: Pick<RunView, 'state' | 'cycle' | 'current' | 
         ? `Running cycle ${run.cycle.number} (all)`
         : `Running cycle ${run.cycle.number}/${run.cycle.maxCycles}`;
     case 'pausing':
-      return run.current ? `Pausing after ${run.current.story} ${attemptLabelOf(run.current.command, run.current.attempt)}…` : 'Pausing…';
+      return run.current ? `Pausing after ${run.current.story} ${attemptLabel(run.current.command, run.current.attempt)}…` : 'Pausing…';
     case 'paused':
       return run.lastFinished ? `Paused after ${run.lastFinished}` : 'Paused';
     case 'stopping':
@@ -283,7 +265,7 @@ export class DashboardModel {
           storyKeys: event.storyKeys,
           story,
           command: event.command,
-          label: commandLabelOf(event.command, event.attempt),
+          label: commandLabel(event.command, event.attempt),
           attempt: event.attempt,
           startedAt: event.at,
         };
@@ -298,7 +280,7 @@ export class DashboardModel {
         for (const key of event.storyKeys) {
           const card = this.cards.get(key);
           if (!card) continue;
-          card.current = { command: event.command, attempt: event.attempt, label: commandLabelOf(event.command, event.attempt), startedAt: event.at };
+          card.current = { command: event.command, attempt: event.attempt, label: commandLabel(event.command, event.attempt), startedAt: event.at };
           cardChanged(card);
         }
         this.refreshStatusLine();
@@ -335,7 +317,7 @@ export class DashboardModel {
             usage: event.usage,
           });
         }
-        this.run.lastFinished = `${this.storyLabel(event.storyKeys)} ${attemptLabelOf(event.command, event.attempt)}`;
+        this.run.lastFinished = `${this.storyLabel(event.storyKeys)} ${attemptLabel(event.command, event.attempt)}`;
         if (this.run.current && this.run.current.command === event.command && sameKeys(this.run.current.storyKeys, event.storyKeys)) {
           this.run.current = undefined;
         }
@@ -445,7 +427,7 @@ export class DashboardModel {
   }
 
   private addCard(key: string, status: string): StoryCard {
-    const shortId = shortIdOfKey(key);
+    const shortId = shortIdOf(key);
     const epicId = shortId.includes('-') ? shortId.slice(0, shortId.lastIndexOf('-')) : '';
     const card = this.newCard(key, shortId, epicId);
     this.setCardStatus(card, status);
@@ -460,8 +442,8 @@ export class DashboardModel {
     card.unknownStatus = !known;
   }
 
-  private storyLabel(keys: string[]): string {
-    return keys.map((k) => this.cards.get(k)?.shortId ?? shortIdOfKey(k)).join(' ');
+  private storyLabel(keys: readonly string[]): string {
+    return keys.map((k) => this.cards.get(k)?.shortId ?? shortIdOf(k)).join(' ');
   }
 
   private batchUsage(): UsageTotals {
@@ -483,7 +465,7 @@ export class DashboardModel {
       if (c.endedAt === undefined) continue;
       const share = 1 / Math.max(1, c.storyKeys.length);
       for (const key of c.storyKeys) {
-        const r = row(byStory, key, this.cards.get(key)?.shortId ?? shortIdOfKey(key));
+        const r = row(byStory, key, this.cards.get(key)?.shortId ?? shortIdOf(key));
         addUsage(r.usage, c.usage, share);
         r.commands += share;
       }
@@ -507,91 +489,19 @@ export class DashboardModel {
   }
 
   private logLineOf(e: SprintEvent, resumedFromPause: boolean): LogLine | undefined {
-    const line = (story: string, command: string, taskId: string, status: string, message: string, level: LogLevel = 'info', detail?: string): LogLine => ({
+    const d = eventLineOf(e, { storyLabel: (keys) => this.storyLabel(keys), laneOf: (key) => this.lanes.laneOf(key), resumedFromPause });
+    if (!d) return undefined;
+    return {
       seq: ++this.seq,
       at: e.at,
-      story,
-      command,
-      taskId,
-      status,
-      message,
-      level,
-      ...(detail ? { detail: boundDetail(detail) } : {}),
-    });
-    switch (e.type) {
-      case 'run:state':
-        // `running`/`idle` say nothing batch:start/end do not; pauses, stops and resumes are the operator's.
-        if (e.state === 'running') return resumedFromPause ? line('', 'run', '', 'resumed', 'Run resumed') : undefined;
-        if (e.state === 'idle') return undefined;
-        return line('', 'run', '', e.state, { pausing: 'Pausing after the current step', paused: 'Run paused', stopping: 'Stopping the run' }[e.state], e.state === 'stopping' ? 'warning' : 'info');
-      case 'batch:start':
-        return line('', 'batch', '', e.resumed ? 'resumed' : 'start',
-          `Batch #${e.batchId} ${e.resumed ? 'resumed' : 'started'} (${e.maxCycles === null ? 'all cycles' : `${e.maxCycles} cycle${e.maxCycles === 1 ? '' : 's'}`})`);
-      case 'batch:end':
-        return line('', 'batch', '', e.status,
-          `Batch #${e.batchId} ${e.status} after ${e.cyclesCompleted} cycle(s): ${e.storiesDone.length} done, ${e.storiesBlocked.length} blocked${e.reason ? ` — ${e.reason}` : ''}`,
-          e.status === 'failed' ? 'error' : e.status === 'completed' ? 'info' : 'warning');
-      case 'cycle:start':
-        return line(this.storyLabel(e.storyKeys), 'cycle', '', 'start', `Cycle ${e.cycle}${e.maxCycles === null ? '' : `/${e.maxCycles}`} started (epic ${e.epicId})`);
-      case 'cycle:end':
-        return line(this.storyLabel(e.storyKeys), 'cycle', '', 'end', `Cycle ${e.cycle} ended: ${e.done.length} done, ${e.blocked.length} blocked`, e.blocked.length ? 'warning' : 'info');
-      case 'command:start':
-        return line(this.storyLabel(e.storyKeys), commandLabelOf(e.command, e.attempt), '', 'start', e.model ? `Started (model ${e.model})` : 'Started');
-      case 'command:progress':
-        return line(e.row.storyId || this.storyLabel(e.storyKeys), e.row.command, e.row.taskId, e.row.status, e.row.message);
-      case 'command:output':
-        return undefined;
-      case 'command:end': {
-        const cost = e.usage ? ` · ${formatUsd(e.usage.costUsd)}` : '';
-        const msg = `${e.outcome} in ${formatDuration(e.durationMs)}${cost}${e.replayed ? ' (from journal)' : ''}${e.message ? ` — ${e.message}` : ''}`;
-        const level: LogLevel = e.outcome === 'success' ? 'info' : e.outcome === 'permanent' ? 'error' : 'warning';
-        return line(this.storyLabel(e.storyKeys), commandLabelOf(e.command, e.attempt), '', e.outcome, msg, level);
-      }
-      case 'story:status':
-        return line(this.storyLabel([e.storyKey]), 'status', '', e.to, `${e.from ?? '?'} → ${e.to}${e.reason ? ` — ${e.reason}` : ''}`, e.to === 'blocked' ? 'warning' : 'info');
-      case 'story:phase':
-        return line(this.storyLabel([e.storyKey]), e.command ? commandLabelOf(e.command, e.attempt ?? 1) : 'phase', '', e.phase, `Phase ${e.phase}`);
-      case 'context:status':
-        return line('', 'project-context', '', e.status, `${e.path}${e.message ? ` — ${e.message}` : ''}`, e.status === 'failed' ? 'error' : 'info');
-      case 'budget:reached':
-        return line(e.storyKey ? this.storyLabel([e.storyKey]) : '', 'budget', '', 'reached',
-          `${e.scope} budget reached: ${formatUsd(e.spentUsd)} of ${formatUsd(e.limitUsd)}`, 'warning');
-      case 'warning':
-        return line(e.storyKey ? this.storyLabel([e.storyKey]) : '', 'warning', '', 'warning', e.message, 'warning');
-      case 'error':
-        return line(e.storyKey ? this.storyLabel([e.storyKey]) : '', 'error', '', e.permanent ? 'permanent' : 'error', e.message, 'error');
-      case 'commit:verified':
-        return line(this.storyLabel(e.storyKeys), 'batch-commit', '', 'verified',
-          `${e.mode === 'engine' ? 'Engine commit' : 'Commit verified'} ${e.sha.slice(0, 10)}: ${e.message.split('\n')[0]} (${e.files} file${e.files === 1 ? '' : 's'})`);
-      case 'commit:failed':
-        return line(this.storyLabel(e.storyKeys), 'batch-commit', '', 'failed',
-          `${e.mode === 'engine' ? 'Engine commit refused' : 'Commit not verified'} (${e.reason}): ${e.detail}`, 'error',
-          e.paths && e.paths.length > 0 ? `Files:\n${e.paths.join('\n')}` : undefined);
-      case 'gates:result': {
-        const summary = e.results.map((r) => `${r.name} ${r.ok ? 'passed' : r.timedOut ? 'timed out' : `failed${r.exitCode !== null ? ` (exit ${r.exitCode})` : ''}`}`).join(', ');
-        const failed = e.results.filter((r) => !r.ok);
-        const detail = failed.map((r) => `── ${r.name}${r.error ? `: ${r.error}` : ''}\n${r.output}`).join('\n\n');
-        return line(this.storyLabel([e.storyKey]), 'gates', '', e.ok ? 'pass' : 'fail',
-          `Quality gates before code-review #${e.attempt}: ${summary || 'none'}`, e.ok ? 'info' : 'warning', detail || undefined);
-      }
-      case 'lane:state': {
-        const n = this.lanes.laneOf(e.storyKey);
-        const files = e.files && e.files.length > 0 ? `: ${e.files.join(', ')}` : '';
-        const what = {
-          started: `Lane${n ? ` ${n}` : ''} started on ${e.branch}`,
-          merged: `Lane merged: ${e.branch}`,
-          conflict: `Lane parked, merge conflict${files} (branch ${e.branch} kept)`,
-          uncommitted: `Lane parked, uncommitted work${files} (branch ${e.branch} kept)`,
-          failed: `Lane merge failed (branch ${e.branch} kept)`,
-          kept: `Lane kept: ${e.branch}`,
-        }[e.state];
-        const level: LogLevel = e.state === 'started' || e.state === 'merged' ? 'info' : e.state === 'failed' ? 'error' : 'warning';
-        return line(this.storyLabel([e.storyKey]), 'lane', '', e.state, `${what}${e.detail ? ` — ${e.detail.split('\n')[0]}` : ''}`, level,
-          [e.cwd ? `Worktree: ${e.cwd}` : '', e.detail ?? ''].filter(Boolean).join('\n') || undefined);
-      }
-      case 'report:written':
-        return line('', 'report', '', 'written', `Sprint report written: ${e.path}`);
-    }
+      story: d.story,
+      command: d.topic,
+      taskId: d.taskId,
+      status: d.status,
+      message: d.message,
+      level: d.level,
+      ...(d.detail ? { detail: boundDetail(d.detail) } : {}),
+    };
   }
 }
 

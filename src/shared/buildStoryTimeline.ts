@@ -2,7 +2,7 @@
 // phases its agent logged. Seed 002: "duration is calculated from start/end pairs" of progress rows.
 
 import type { CommandRecord, StoredEvent } from '../core/store/RunStore';
-import { commandLabelOf } from './DashboardModel';
+import { commandLabel } from '../core/commands';
 import { addUsage, emptyUsage, type StoryTimeline, type TimelineCommand, type TimelinePhase } from './dashboardViewModels';
 
 /**
@@ -19,7 +19,7 @@ export function buildStoryTimeline(storyKey: string, shortId: string, commands: 
   const usage = emptyUsage();
   let durationMs = 0;
   const out: TimelineCommand[] = sorted.map((c) => {
-    const label = commandLabelOf(c.command, c.attempt);
+    const label = commandLabel(c.command, c.attempt);
     const end = c.endedAt ?? Number.POSITIVE_INFINITY;
     const mine = rows.filter((p) =>
       p.stepKey ? p.stepKey === c.stepKey : (p.row.command === label || p.row.command === c.command) && p.at >= c.startedAt && p.at <= end,

@@ -1,9 +1,10 @@
 // The dashboard's view models: plain JSON the host builds and the webview renders. Nothing here is a
 // live object; every string in them may come from an agent or a file and is rendered as text.
 
+import type { EventLevel } from '../core/eventLine';
 import type { RunState, BatchMode, BatchStatus } from '../core/SprintEvents';
 
-export type LogLevel = 'info' | 'warning' | 'error';
+export type LogLevel = EventLevel;
 
 export interface LogLine {
   /** Stable, strictly increasing id of the line within a panel session: the key of its DOM row. */
@@ -243,23 +244,7 @@ export function titleOfStoryKey(key: string, shortId: string): string {
   return words.charAt(0).toUpperCase() + words.slice(1);
 }
 
-/** `1h 02m`, `3m 07s`, `12s`, `850ms`. */
-export function formatDuration(ms: number): string {
-  if (!Number.isFinite(ms) || ms < 0) return '—';
-  if (ms < 1000) return `${Math.round(ms)}ms`;
-  const s = Math.floor(ms / 1000);
-  const h = Math.floor(s / 3600);
-  const m = Math.floor((s % 3600) / 60);
-  const sec = s % 60;
-  if (h > 0) return `${h}h ${String(m).padStart(2, '0')}m`;
-  if (m > 0) return `${m}m ${String(sec).padStart(2, '0')}s`;
-  return `${sec}s`;
-}
-
-export function formatUsd(usd: number): string {
-  if (usd > 0 && usd < 0.01) return '<$0.01';
-  return `$${usd.toFixed(2)}`;
-}
+export { formatDuration, formatUsd } from '../core/formatAmounts';
 
 /** `1.2M`, `35.4k`, `812`. */
 export function formatTokens(n: number): string {

@@ -2,7 +2,7 @@
 // its commands and its stored events.
 
 import type { BatchRecord, CommandRecord, StoredEvent } from '../core/store/RunStore';
-import { commandLabelOf } from './DashboardModel';
+import { commandLabel } from '../core/commands';
 import { addUsage, emptyUsage, type BatchStoryRow, type BatchSummary } from './dashboardViewModels';
 
 /** Done/blocked stories of a batch: its `batch:end` event when it has one, else its `story:status` events. */
@@ -57,7 +57,7 @@ export function batchStoryRows(commands: CommandRecord[], events: StoredEvent[])
       r.commands += 1;
       if (c.endedAt !== null) r.durationMs += c.endedAt - c.startedAt;
       addUsage(r.usage, c.usage, share);
-      r.lastCommand = commandLabelOf(c.command, c.attempt);
+      r.lastCommand = commandLabel(c.command, c.attempt);
     }
   }
   for (const r of rows.values()) r.outcome = done.includes(r.storyKey) ? 'done' : blocked.includes(r.storyKey) ? 'blocked' : 'touched';

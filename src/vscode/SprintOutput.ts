@@ -1,6 +1,6 @@
 // Output: the orchestrator's log ("Sprint Runner", a LogOutputChannel) and the children's rendered
 // stream ("Sprint Runner: Agents"), each line prefixed by story and command as it arrives:
-// `[1-1+1-2 create-story#1] Reading the epics…`.
+// `[1-1,1-2 create-story#1] Reading the epics…`.
 
 import * as vscode from 'vscode';
 import type { SprintEvent } from '../core/SprintEvents';
@@ -22,8 +22,8 @@ export class SprintOutput implements vscode.Disposable {
       return;
     }
     if (e.type === 'command:start') this.agents.appendLine(`${agentLinePrefix(e.storyKeys, e.command, e.attempt)} ── started ──`);
-    const d = describeEvent(e);
-    if (d) this.log[d.level](d.text);
+    const line = describeEvent(e);
+    if (line) this.log[line.level](line.text);
   }
 
   dispose(): void {

@@ -2,7 +2,7 @@
 // plain Node unit tests cover them.
 
 import { commandLabel, type StepCommand } from '../core/commands';
-import { parseStoryKey } from '../core/ledger/storyKeys';
+import { shortIdOf } from '../core/ledger/storyKeys';
 
 export interface RunningTextInput {
   cycle?: number;
@@ -14,7 +14,7 @@ export interface RunningTextInput {
 
 /** `2a-1` for `2a-1-session-scanner`, `1-1+1-2` for a pair. */
 export function shortStoryLabel(storyKeys: readonly string[]): string {
-  return storyKeys.map((k) => parseStoryKey(k)?.shortId ?? k).join('+');
+  return storyKeys.map(shortIdOf).join('+');
 }
 
 export function runningText(p: RunningTextInput): string {

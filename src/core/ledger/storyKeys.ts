@@ -29,6 +29,11 @@ export function parseStoryKey(key: string): StoryKeyParts | undefined {
   }
 }
 
+/** The short id of a story key (`2a-1` for `2a-1-session-scanner`); the key itself when it has no story number. */
+export function shortIdOf(key: string): string {
+  return parseStoryKey(key)?.shortId ?? key;
+}
+
 function isDigit(code: number): boolean {
   return code >= 0x30 && code <= 0x39;
 }

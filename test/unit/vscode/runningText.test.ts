@@ -26,7 +26,7 @@ describe('status bar and output wording', () => {
   it('logs a failed command as an error with its cost and message, a transient one as a warning', () => {
     const base = { at: 0, stepKey: 'c1/dev-story/1-1', cycle: 1, command: 'dev-story' as const, attempt: 1, storyKeys: ['1-1-x'], durationMs: 1500 };
     const failed = describeEvent({ ...base, type: 'command:end', outcome: 'agent-failure', message: 'no result line', usage: { inputTokens: 1, outputTokens: 1, cacheCreationInputTokens: 0, cacheReadInputTokens: 0, costUsd: 0.5 } });
-    assert.deepEqual(failed, { level: 'error', text: '[1-1 dev-story#1] agent-failure in 1.5 s · $0.5000 — no result line' });
+    assert.deepEqual(failed, { level: 'error', text: '[1-1 dev-story] agent-failure in 1s · $0.50 — no result line' });
     assert.equal(describeEvent({ ...base, type: 'command:end', outcome: 'transient' })?.level, 'warn');
     assert.equal(describeEvent({ at: 0, type: 'command:output', stepKey: 's', command: 'dev-story', attempt: 1, storyKeys: [], line: 'x' }), undefined);
   });
