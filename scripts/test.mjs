@@ -10,6 +10,9 @@ const stages = [
   { name: 'typecheck', cmd: ['npm', 'run', '-s', 'typecheck'] },
   { name: 'build', cmd: ['npm', 'run', '-s', 'build'] },
   { name: 'unit', cmd: ['npm', 'run', '-s', 'test:unit'], counts: 'mocha' },
+  // Real BMAD installs (npm) and the real Claude CLI against a loopback mock of the Messages API; the
+  // packages are cached under ~/.cache/sprint-runner-test after the first run.
+  { name: 'bmad', cmd: ['npm', 'run', '-s', 'test:bmad'], counts: 'mocha' },
   { name: 'webview', cmd: ['npm', 'run', '-s', 'test:webview'], counts: 'mocha' },
   { name: 'integration', cmd: ['npm', 'run', '-s', 'test:integration'], counts: 'sessions' },
 ];

@@ -3,6 +3,9 @@
 
 import { existsSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
+import { MISSING_WORKFLOWS_ENV } from '../core/bmad/bmadDoctorCheck';
+import { BmadWorkflowsMissingError } from '../core/bmad/BmadWorkflowsMissingError';
+import type { MissingWorkflowPolicy } from '../core/bmad/mapWorkflows';
 import { LedgerError } from '../core/ledger/LedgerError';
 import type { SprintEvent } from '../core/SprintEvents';
 import { NothingToResumeError, type RunResult } from '../core/workflow/SprintRunner';
@@ -36,6 +39,14 @@ function resolveCommon(c: CommonOptions, io: Io) {
   const stateDir = path.resolve(io.cwd, c.stateDir ?? path.join(workspace, '.sprint-runner'));
   const claude = c.claude ?? io.env.SPRINT_RUNNER_CLAUDE ?? 'claude';
   return { workspace, stateDir, claude, ledger: c.ledger ? path.resolve(io.cwd, c.ledger) : undefined };
+}
+
+/** SPRINT_RUNNER_BMAD_MISSING_WORKFLOWS=runner-prompt|refuse (default refuse). */
+function missingWorkflowPolicy(env: NodeJS.ProcessEnv): MissingWorkflowPolicy {
+  const v = env[MISSING_WORKFLOWS_ENV];
+  if (v === undefined || v === '' || v === 'refuse') return 'refuse';
+  if (v === 'runner-prompt') return 'runner-prompt';
+  throw new UsageError(`${MISSING_WORKFLOWS_ENV}=${v} is not a choice: use runner-prompt or refuse.`);
 }
 
 function exitCodeFor(result: RunResult): number {
@@ -77,6 +88,7 @@ async function runOrResume(cmd: Extract<CliCommand, { kind: 'run' | 'resume' }>,
       },
     },
     onLog: (level, message) => io.err(`${level === 'info' ? '' : `${level}: `}${message}`),
+    bmad: { missingWorkflows: missingWorkflowPolicy(io.env) },
   });
   try {
     // A ledger that cannot be read is bad input (exit 2), found before any agent is paid to run.
@@ -196,7 +208,8 @@ function isConfigurationError(err: unknown): boolean {
     err instanceof LedgerError ||
     err instanceof BmadConfigError ||
     err instanceof StateLockedError ||
-    err instanceof NothingToResumeError
+    err instanceof NothingToResumeError ||
+    err instanceof BmadWorkflowsMissingError
   );
 }
 

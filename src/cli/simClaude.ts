@@ -9,7 +9,8 @@ import { randomUUID, createHash } from 'node:crypto';
 import { existsSync, mkdirSync, promises as fsp, readFileSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { writeFileAtomic } from '../infra/NodeFileSystem';
+import { detectBmadInstall } from '../core/bmad/BmadInstall';
+import { NodeFileSystem, writeFileAtomic } from '../infra/NodeFileSystem';
 import { EngineBatchCommitter } from '../infra/git/EngineBatchCommitter';
 
 const VERSION = '2.1.197';
@@ -95,7 +96,12 @@ interface SimContext {
   model: string;
   started: number;
   turns: number;
+  /** What `system/init` lists: the real CLI's built-ins and every command and skill of the folder and home. */
+  slashCommands: string[];
 }
+
+/** A few of the real CLI's own commands (2.1.197 lists these in every folder). */
+const BUILTIN_SLASH_COMMANDS = ['code-review', 'review', 'init', 'compact', 'clear', 'config', 'context', 'usage', 'security-review'];
 
 interface ParsedArgs {
   print: boolean;
@@ -655,7 +661,7 @@ async function simulate(ctx: SimContext): Promise<number> {
   out({
     type: 'system', subtype: 'init', cwd: ctx.cwd, session_id: ctx.sessionId,
     tools: ['Task', 'Bash', 'Edit', 'Glob', 'Grep', 'Read', 'Write', 'WebFetch', 'WebSearch', 'TodoWrite'],
-    mcp_servers: [], model: ctx.model, permissionMode: ctx.args.permissionMode, slash_commands: [], apiKeySource: 'none',
+    mcp_servers: [], model: ctx.model, permissionMode: ctx.args.permissionMode, slash_commands: ctx.slashCommands, apiKeySource: 'none',
     claude_code_version: VERSION, output_style: 'default', agents: ['general-purpose'], skills: [], plugins: [],
     uuid: randomUUID(), fast_mode_state: 'off',
   });
@@ -715,6 +721,12 @@ async function simulate(ctx: SimContext): Promise<number> {
   return 0;
 }
 
+async function listSlashCommands(cwd: string): Promise<string[]> {
+  const install = await detectBmadInstall(cwd, new NodeFileSystem(), { homeDir: os.homedir() }).catch(() => undefined);
+  const found = (install?.entries ?? []).filter((e) => e.claudeLoads).map((e) => e.name);
+  return [...new Set([...BUILTIN_SLASH_COMMANDS, ...found])];
+}
+
 async function main(): Promise<number> {
   const env = process.env;
   let args: ParsedArgs;
@@ -763,6 +775,7 @@ async function main(): Promise<number> {
     model: args.model === 'haiku' ? 'claude-haiku-4-5-20251001' : args.model === 'opus' ? 'claude-opus-4-1-20250805' : args.model && args.model !== 'sonnet' ? args.model : (scenario.model ?? 'claude-sonnet-4-5-20250929'),
     started: Date.now(),
     turns: 0,
+    slashCommands: await listSlashCommands(cwd),
   };
   return simulate(ctx);
 }

@@ -14,10 +14,13 @@ export interface PromptLibraryOptions {
   /** Workspace override folder (`WorkspaceLayout.promptOverrideDir`). */
   overrideDir?: string;
   fs?: FileSystem;
+  /** Told once per file the first time a workspace override is used instead of the shipped prompt. */
+  onOverride?: (command: StepCommand, file: string) => void;
 }
 
 export class PromptLibrary implements PromptSource {
   private readonly fs: FileSystem;
+  private readonly announced = new Set<string>();
 
   constructor(private readonly options: PromptLibraryOptions) {
     this.fs = options.fs ?? new NodeFileSystem();
@@ -33,6 +36,10 @@ export class PromptLibrary implements PromptSource {
       if (!stat?.isFile) continue;
       const text = await this.fs.readText(file);
       checkPromptTemplate(text, file);
+      if (this.options.overrideDir !== undefined && file.startsWith(this.options.overrideDir) && !this.announced.has(file)) {
+        this.announced.add(file);
+        this.options.onOverride?.(command, file);
+      }
       return { text, path: file };
     }
     throw new Error(

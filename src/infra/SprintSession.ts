@@ -4,8 +4,14 @@
 
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { AgentRegistry } from '../core/agent/AgentContract';
+import { detectBmadInstall, type BmadInstall } from '../core/bmad/BmadInstall';
+import { bmadDoctorCheck, describeMissingWorkflows, mappingRows, missingWorkflowsFix, type DoctorCheckResult } from '../core/bmad/bmadDoctorCheck';
+import { BmadWorkflowsMissingError } from '../core/bmad/BmadWorkflowsMissingError';
+import { mapWorkflows, type MissingWorkflowPolicy, type WorkflowMapping } from '../core/bmad/mapWorkflows';
+import { WorkflowPromptSource } from '../core/prompts/WorkflowPromptSource';
 import { Emitter, type Event } from '../core/Emitter';
 import type { SprintLedgerPort, StoryStatus } from '../core/ledger/LedgerTypes';
 import { SprintLedger } from '../core/ledger/SprintLedger';
@@ -59,6 +65,24 @@ export interface SprintSessionOptions {
    * merge and the sprint report are engine settings (`engine`); these are the session-level choices.
    */
   git?: SprintSessionGitOptions;
+  /** How the installed BMAD workflows are used (docs/workflow.md). */
+  bmad?: SprintSessionBmadOptions;
+}
+
+export interface SprintSessionBmadOptions {
+  /** A Claude Code BMAD install lacking create-story/dev-story/code-review: refuse the run (default) or use the runner's prompts. */
+  missingWorkflows?: MissingWorkflowPolicy;
+  /** Whose `~/.claude` commands and skills count (default: this user's home). */
+  homeDir?: string;
+}
+
+/** The BMAD install of the workspace and what each step runs on it. */
+export interface SessionBmad {
+  install: BmadInstall;
+  mapping: WorkflowMapping;
+  policy: MissingWorkflowPolicy;
+  /** The doctor's check for it. */
+  check: DoctorCheckResult;
 }
 
 export interface SprintSessionGitOptions {
@@ -82,8 +106,10 @@ export class SprintSession {
   readonly onDidEmit: Event<SprintEvent> = this.emitter.event;
   private stopPoll: NodeJS.Timeout | undefined;
   private disposed = false;
+  private bmadAnnounced = false;
 
   private constructor(
+    readonly bmad: SessionBmad,
     readonly layout: WorkspaceLayout,
     readonly ledger: SprintLedgerPort,
     readonly store: RunStore,
@@ -101,10 +127,14 @@ export class SprintSession {
     const layout = await discoverWorkspace(o.workspaceRoot, fs, { ledgerOverride: o.ledgerOverride });
     const ledger = new SprintLedger(layout.ledgerPath, fs);
     await fs.mkdirp(o.stateDir);
+    const install = await detectBmadInstall(layout.root, fs, { homeDir: o.bmad?.homeDir ?? os.homedir() });
+    const policy = o.bmad?.missingWorkflows ?? 'refuse';
+    const mapping = mapWorkflows(install, policy);
+    const bmad: SessionBmad = { install, mapping, policy, check: bmadDoctorCheck(install, mapping, policy) };
 
     if (o.readOnly) {
       const store = await SqlJsRunStore.open({ stateDir: o.stateDir, readOnly: true, ...storeLocation(o), onWarning: (m) => log('warn', m) });
-      return new SprintSession(layout, ledger, store, undefined, undefined, undefined, o);
+      return new SprintSession(bmad, layout, ledger, store, undefined, undefined, undefined, o);
     }
 
     const lock = StateLock.acquire(o.stateDir, { purpose: `sprint-runner session for ${layout.root}` });
@@ -124,7 +154,8 @@ export class SprintSession {
         ...o.agent,
         command,
         commandArgs,
-        env: { ...programEnv, ...o.agent?.env },
+        // Agents are told where the ledger and the project context are, whatever BMAD's config says.
+        env: { ...programEnv, SPRINT_RUNNER_LEDGER: layout.ledgerPath, SPRINT_RUNNER_CONTEXT_FILE: layout.projectContextPath, ...o.agent?.env },
         logDir: path.join(o.stateDir, 'logs'),
         stateDir: o.stateDir,
         progressHelperPath: o.agent?.progressHelperPath ?? path.join(o.extensionRoot, 'media', 'sprint-log.sh'),
@@ -150,7 +181,15 @@ export class SprintSession {
         ledger,
         store,
         agents: new AgentRegistry(agent),
-        prompts: new PromptLibrary({ shippedDir: path.join(o.extensionRoot, 'prompts'), overrideDir: layout.promptOverrideDir, fs }),
+        prompts: new WorkflowPromptSource(
+          new PromptLibrary({
+            shippedDir: path.join(o.extensionRoot, 'prompts'),
+            overrideDir: layout.promptOverrideDir,
+            fs,
+            onOverride: (command, file) => log('warn', `${command} uses the workspace prompt ${file} instead of the shipped one.`),
+          }),
+          mapping,
+        ),
         fs,
         layout,
         settings,
@@ -160,7 +199,7 @@ export class SprintSession {
         gates: new NodeQualityGates(),
         ...(lanes ? { lanes } : {}),
       });
-      return new SprintSession(layout, ledger, store, runner, agent, lock, o);
+      return new SprintSession(bmad, layout, ledger, store, runner, agent, lock, o);
     } catch (err) {
       lock.release();
       throw err;
@@ -172,11 +211,36 @@ export class SprintSession {
   }
 
   run(options: RunOptions, onProgress?: (e: SprintEvent) => void): Promise<RunResult> {
-    return this.whileActive(() => this.requireRunner().run(options, onProgress));
+    return this.whileActive(() => {
+      this.checkBmadBeforeRun();
+      return this.requireRunner().run(options, onProgress);
+    });
   }
 
   resume(onProgress?: (e: SprintEvent) => void): Promise<RunResult> {
-    return this.whileActive(() => this.requireRunner().resume(onProgress));
+    return this.whileActive(() => {
+      this.checkBmadBeforeRun();
+      return this.requireRunner().resume(onProgress);
+    });
+  }
+
+  /**
+   * Before any agent is paid: refuses a run whose BMAD install lacks a workflow it needs (unless the
+   * runner's prompts were chosen for them), and says once which workflow each step runs.
+   */
+  private checkBmadBeforeRun(): void {
+    const { install, mapping, policy } = this.bmad;
+    if (mapping.missing.length > 0 && policy === 'refuse') {
+      throw new BmadWorkflowsMissingError(describeMissingWorkflows(install, mapping), mapping.missing, missingWorkflowsFix(install));
+    }
+    if (this.bmadAnnounced) return;
+    this.bmadAnnounced = true;
+    const log = this.options.onLog ?? (() => undefined);
+    if (mapping.noClaudeInstall || mapping.missing.length > 0) log('warn', this.bmad.check.detail);
+    else {
+      const rows = mappingRows(mapping).map((r) => `${r.step} → ${r.runs}`);
+      log('info', `BMAD ${install.version ?? install.generation}: ${rows.join(', ')}.`);
+    }
   }
 
   /** Resume story: a blocked story goes back to the status it had before, then one cycle starts with it. */

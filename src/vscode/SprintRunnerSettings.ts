@@ -34,6 +34,8 @@ export interface SprintRunnerConfig {
   webhookUrl?: string;
   retrospectives: RetrospectiveDisplay;
   statusBarWhenIdle: boolean;
+  /** A Claude Code BMAD install lacking create-story/dev-story/code-review: refuse the run, or run them on the runner's prompts. */
+  bmadMissingWorkflows: 'refuse' | 'runner-prompt';
   /** Commit verification/mode, quality gates, parallel lanes, sprint report, containers (issue 7). */
   git: GitSettings;
 }
@@ -93,6 +95,7 @@ export function readSprintRunnerConfig(
     webhookUrl: nonEmpty(c.get('webhook.url')),
     retrospectives: c.get('tree.retrospectives') === 'hidden' ? 'hidden' : 'dimmed',
     statusBarWhenIdle: c.get<boolean>('statusBar.showWhenIdle', true) !== false,
+    bmadMissingWorkflows: c.get('bmad.missingWorkflows') === 'runner-prompt' ? 'runner-prompt' : 'refuse',
     git: parseGitSettings({
       commitMode: c.get('git.commitMode'),
       verifyCommits: c.get('git.verifyCommits'),

@@ -6,7 +6,7 @@ import { SprintSession, type SprintSessionOptions } from '../infra/SprintSession
 import type { SprintRunnerConfig } from './SprintRunnerSettings';
 import type { SessionOpener } from './SprintSessionHost';
 
-type MappedOptions = Pick<SprintSessionOptions, 'claude' | 'ledgerOverride' | 'engine' | 'agent' | 'git'>;
+type MappedOptions = Pick<SprintSessionOptions, 'claude' | 'ledgerOverride' | 'engine' | 'agent' | 'git' | 'bmad'>;
 
 export function sessionOptionsFrom(config: SprintRunnerConfig): MappedOptions {
   const g = config.git;
@@ -32,6 +32,7 @@ export function sessionOptionsFrom(config: SprintRunnerConfig): MappedOptions {
       mergeSprintIntoBase: g.mergeSprintIntoBase,
       sprintReport: g.sprintReport,
     },
+    bmad: { missingWorkflows: config.bmadMissingWorkflows },
     git: {
       verifyCommits: g.verifyCommits,
       ...(g.worktreesDir ? { worktreesDir: g.worktreesDir } : {}),

@@ -46,7 +46,17 @@ export interface ClaudeResult {
 }
 
 export type ClaudeEvent =
-  | { kind: 'init'; sessionId: string; model?: string; tools: string[]; permissionMode?: string; cwd?: string; version?: string }
+  | {
+      kind: 'init';
+      sessionId: string;
+      model?: string;
+      tools: string[];
+      permissionMode?: string;
+      cwd?: string;
+      version?: string;
+      /** Names (without `/`) of every command and skill the CLI found for this folder; undefined when not printed. */
+      slashCommands?: string[];
+    }
   | {
       kind: 'assistant-text';
       text: string;
@@ -218,6 +228,7 @@ export class ClaudeStreamParser {
         permissionMode: str(o.permissionMode),
         cwd: str(o.cwd),
         version: str(o.claude_code_version),
+        ...(Array.isArray(o.slash_commands) ? { slashCommands: o.slash_commands.filter((t): t is string => typeof t === 'string') } : {}),
       };
     }
     if (subtype === 'api_retry') {

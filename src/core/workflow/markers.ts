@@ -44,10 +44,19 @@ function lastMatch(text: string, re: RegExp): RegExpMatchArray | undefined {
   return last;
 }
 
-/** `[CRITICAL-ISSUES-FOUND: YES|NO]` → true/false; undefined when the marker is missing. */
+/**
+ * Whether a story/tech-spec review found critical issues; undefined when no marker is present. Accepts the
+ * spec's `[CRITICAL-ISSUES-FOUND: YES|NO]` and the forms BMAD workflows print: `NO CRITICAL ISSUES FOUND`
+ * and `CRITICAL ISSUES FOUND: <n>` (0 = none). The last marker in the text wins.
+ */
 export function parseCriticalIssuesFound(output: string): boolean | undefined {
-  const m = lastMatch(plain(output), /\[\s*CRITICAL[- ]ISSUES[- ]FOUND\s*:\s*(YES|NO)\s*\]/gi);
-  return m ? m[1].toUpperCase() === 'YES' : undefined;
+  const text = plain(output);
+  const found: { at: number; value: boolean }[] = [];
+  for (const m of text.matchAll(/\[\s*CRITICAL[- ]ISSUES[- ]FOUND\s*:\s*(YES|NO)\s*\]/gi)) found.push({ at: m.index ?? 0, value: m[1].toUpperCase() === 'YES' });
+  for (const m of text.matchAll(/\bNO\s+CRITICAL[- ]ISSUES[- ]FOUND\b/gi)) found.push({ at: m.index ?? 0, value: false });
+  for (const m of text.matchAll(/\bCRITICAL[- ]ISSUES[- ]FOUND\s*:\s*(\d+)\b/gi)) found.push({ at: m.index ?? 0, value: Number(m[1]) > 0 });
+  if (found.length === 0) return undefined;
+  return found.reduce((a, b) => (b.at >= a.at ? b : a)).value;
 }
 
 export interface StoryIdentity {
@@ -70,7 +79,9 @@ export function parseTechSpecDecisions(output: string, stories: readonly StoryId
   const text = plain(output);
   const decisions: Record<string, TechSpecDecision> = {};
   const defaulted: string[] = [];
-  const perStoryLine = /story\s+([\w.-]+)\s*[:-]?\s*\[\s*TECH[- ]SPEC[- ]DECISION\s*:\s*(REQUIRED|SKIP)\s*\]/gi;
+  // Brackets are optional (workflows also print a bare `TECH-SPEC-DECISION: SKIP`); without them the
+  // decision must be on the story's own line.
+  const perStoryLine = /story\s+([\w.-]+)(?:\s*[:-]?\s*\[\s*TECH[- ]SPEC[- ]DECISION\s*:\s*(REQUIRED|SKIP)\s*\]|[ \t]*[:-]?[ \t]*TECH[- ]SPEC[- ]DECISION[ \t]*:[ \t]*(REQUIRED|SKIP)\b)/gi;
   const perStory = [...text.matchAll(perStoryLine)];
   // A bare marker is one that is not part of a per-story line (those name their story, maybe another one).
   const bareText = text.replace(perStoryLine, '');
@@ -78,10 +89,10 @@ export function parseTechSpecDecisions(output: string, stories: readonly StoryId
     const ids = [story.key.toLowerCase(), story.shortId.toLowerCase()];
     let found: TechSpecDecision | undefined;
     for (const m of perStory) {
-      if (ids.includes(m[1].toLowerCase())) found = m[2].toUpperCase() as TechSpecDecision;
+      if (ids.includes(m[1].toLowerCase())) found = (m[2] ?? m[3]).toUpperCase() as TechSpecDecision;
     }
     if (!found && stories.length === 1) {
-      const bare = lastMatch(bareText, /\[\s*TECH[- ]SPEC[- ]DECISION\s*:\s*(REQUIRED|SKIP)\s*\]/gi);
+      const bare = lastMatch(bareText, /\[?\s*TECH[- ]SPEC[- ]DECISION\s*:\s*(REQUIRED|SKIP)\b\s*\]?/gi);
       if (bare) found = bare[1].toUpperCase() as TechSpecDecision;
     }
     if (found) decisions[story.key] = found;

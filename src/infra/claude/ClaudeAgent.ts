@@ -10,6 +10,7 @@ import { ClaudeStreamParser } from '../../core/claude/ClaudeStreamParser';
 import { classifyOutcome } from '../../core/claude/classifyOutcome';
 import { extractProgressRows } from '../../core/claude/progressCsv';
 import { StreamRenderer } from '../../core/claude/StreamRenderer';
+import { invokedWorkflow } from '../../core/prompts/WorkflowPromptSource';
 import { parseStoryKey } from '../../core/ledger/storyKeys';
 import { writeFileAtomic } from '../NodeFileSystem';
 import { ContainerRunner, containerNameForStep, detectContainerRuntime, type ContainerRuntimeName, type NetworkPolicy } from '../git/ContainerRunner';
@@ -159,6 +160,8 @@ export class ClaudeAgent implements Agent {
       ...request.env,
       SPRINT_RUNNER_LOG: o.progressHelperPath ?? defaultProgressHelperPath(),
     };
+    // Where story files go: the step's artifacts folder (a lane's own in parallel mode).
+    env.SPRINT_RUNNER_STORY_DIR ??= env.SPRINT_RUNNER_ARTIFACTS;
 
     let command = o.command ?? 'claude';
     let container: { runner: ContainerRunner; name: string } | undefined;
@@ -176,6 +179,11 @@ export class ClaudeAgent implements Agent {
 
     const parser = new ClaudeStreamParser();
     const run = new ClaudeRunTranscript();
+    // A prompt starting with `/<name>` must find that command or skill in the CLI's `system/init`, which
+    // comes before the first API request: a missing one ends the child there, a configuration error.
+    const workflow = invokedWorkflow(request.prompt);
+    const missingWorkflow = new AbortController();
+    let missingWorkflowMessage: string | undefined;
     const proc = new ClaudeProcess({
       command,
       args,
@@ -189,13 +197,21 @@ export class ClaudeAgent implements Agent {
       snapshotIntervalMs: o.snapshotIntervalMs ?? 2000,
       registry: this.registry,
       stepKey: request.stepKey,
-      signal: request.signal,
+      signal: AbortSignal.any([request.signal, missingWorkflow.signal]),
       onLine: (line) => {
         for (const ev of parser.parseLine(line)) {
           run.add(ev);
           switch (ev.kind) {
             case 'init':
               emit({ kind: 'session', sessionId: ev.sessionId, model: ev.model, permissionMode: ev.permissionMode });
+              if (workflow && ev.slashCommands && !ev.slashCommands.includes(workflow) && !missingWorkflowMessage) {
+                missingWorkflowMessage =
+                  `${label}: the prompt starts with /${workflow}, but the Claude CLI in ${request.cwd} does not know that command or skill ` +
+                  `(its system/init lists ${ev.slashCommands.filter((c) => c.startsWith('bmad')).length} BMAD ones). ` +
+                  'The step was stopped before the model was asked. Fix: reinstall BMAD for Claude Code (npx bmad-method install --tools claude-code), ' +
+                  'or check that the workspace .claude folder is the one BMAD wrote; `sprint-runner doctor` shows which workflow each step runs.';
+                missingWorkflow.abort();
+              }
               break;
             case 'api-retry':
               emit({ kind: 'retry', attempt: ev.attempt, maxRetries: ev.maxRetries, error: ev.error, status: ev.errorStatus });
@@ -227,6 +243,10 @@ export class ClaudeAgent implements Agent {
       if (systemPromptFile) await fsp.rm(systemPromptFile, { force: true });
     }
     if (end.spawnError) await fsp.rm(logFile, { force: true });
+    if (missingWorkflowMessage && !request.signal.aborted) {
+      emit({ kind: 'output', line: renderer.finish('permanent', Date.now() - started, undefined, missingWorkflowMessage) });
+      return { outcome: 'permanent', outputText: '', errorClass: 'missing-workflow', message: missingWorkflowMessage, deferredItems: [], logFile, exitCode: end.exitCode, signal: end.signal };
+    }
     const verdict = classifyOutcome(run, end);
     const usage = run.usage();
     if (usage && usage.model === undefined) usage.model = this.modelFor(request);

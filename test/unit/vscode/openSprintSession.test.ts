@@ -56,6 +56,7 @@ function config(raw: RawGitSettings): SprintRunnerConfig {
     idleTimeoutMinutes: 10,
     retrospectives: 'dimmed',
     statusBarWhenIdle: true,
+    bmadMissingWorkflows: 'refuse',
     git: parseGitSettings(raw),
   };
 }

@@ -28,6 +28,23 @@ describe('markers', () => {
     });
   });
 
+  describe('review markers as BMAD workflows print them', () => {
+    it('NO CRITICAL ISSUES FOUND is a clean review; CRITICAL ISSUES FOUND: n counts', () => {
+      assert.equal(parseCriticalIssuesFound('Validation complete.\n\nNO CRITICAL ISSUES FOUND'), false);
+      assert.equal(parseCriticalIssuesFound('**CRITICAL ISSUES FOUND: 2**\n1. AC 3 untestable'), true);
+      assert.equal(parseCriticalIssuesFound('CRITICAL ISSUES FOUND: 0'), false);
+    });
+    it('the last marker wins across forms (a quoted instruction before the answer)', () => {
+      assert.equal(parseCriticalIssuesFound('Print [CRITICAL-ISSUES-FOUND: YES] when…\nNo critical issues found.'), false);
+      assert.equal(parseCriticalIssuesFound('NO CRITICAL ISSUES FOUND in round 1\nround 2: CRITICAL ISSUES FOUND: 1'), true);
+    });
+    it('a bare decision without brackets applies to the single story of the cycle', () => {
+      const one = [{ key: '1-2-login-form', shortId: '1-2' }];
+      assert.deepEqual(parseTechSpecDecisions('Story written.\nTECH-SPEC-DECISION: SKIP', one).decisions, { '1-2-login-form': 'SKIP' });
+      assert.deepEqual(parseTechSpecDecisions('Story 1-2: TECH-SPEC-DECISION: REQUIRED', one).decisions, { '1-2-login-form': 'REQUIRED' });
+    });
+  });
+
   describe('tech-spec decisions', () => {
     it('one line per story, by short id or full key, case-insensitive', () => {
       const r = parseTechSpecDecisions('Story 1-2: [TECH-SPEC-DECISION: REQUIRED]\nstory 1-3-LOGOUT: [tech-spec-decision: skip]', pair);

@@ -91,6 +91,25 @@ describe('ClaudeAgent with sim-claude (real processes)', function () {
     });
   }
 
+  it('a prompt whose first line names a command the CLI does not list is stopped at system/init: permanent, never a paid retry', async () => {
+    const ws = makeWorkspace({ '1-1-hello-world': 'ready-for-dev' });
+    const res = await agentFor(ws, { delayMs: 300 }).execute(aRequest(ws, { prompt: '/bmad-dev-story 1-1-hello-world\n\n# dev-story — implement' }));
+    assert.equal(res.outcome, 'permanent', res.message);
+    assert.equal(res.errorClass, 'missing-workflow');
+    assert.match(res.message ?? '', /starts with \/bmad-dev-story, but the Claude CLI in .* does not know that command or skill/);
+    assert.match(res.message ?? '', /npx bmad-method install/);
+    // Stopped before doing the step: the ledger did not move.
+    assert.match(readFileSync(ws.ledger, 'utf8'), /1-1-hello-world: ready-for-dev/);
+  });
+
+  it('the same prompt runs when the workspace has that skill (sim-claude lists .claude/skills like the real CLI)', async () => {
+    const ws = makeWorkspace({ '1-1-hello-world': 'ready-for-dev' });
+    mkdirSync(path.join(ws.root, '.claude', 'skills', 'bmad-dev-story'), { recursive: true });
+    await writeFileAtomic(path.join(ws.root, '.claude', 'skills', 'bmad-dev-story', 'SKILL.md'), '---\nname: bmad-dev-story\n---\n');
+    const res = await agentFor(ws, { delayMs: 5 }).execute(aRequest(ws, { prompt: '/bmad-dev-story 1-1-hello-world\n\n# dev-story — implement' }));
+    assert.equal(res.outcome, 'success', res.message);
+  });
+
   it('sim-claude keeps BMAD\'s bookkeeping: create-story starts a backlog epic; batch-commit archives the story files and commits them', async () => {
     const ws = makeWorkspace({ 'epic-2': 'backlog', '2-1-first-of-two': 'backlog' });
     const agent = agentFor(ws, { delayMs: 1 });
