@@ -25,8 +25,18 @@ import {
   type LedgerStory,
   type SprintLedgerPort,
   type StoryStatus,
+  storyStatusAsBmadReads,
 } from './LedgerTypes';
-import { compareStoryKeys, epicIdOfEpicKey, isRetrospectiveKey, isStoryKey, parseStoryKey } from './storyKeys';
+import {
+  compareStoryKeys,
+  epicIdOfEpicKey,
+  isEpicKey,
+  isRetrospectiveKey,
+  isStoryKey,
+  parseStandaloneKey,
+  parseStoryKey,
+  storyKeyFileNameProblem,
+} from './storyKeys';
 
 export function isStoryStatus(s: string): s is StoryStatus {
   return (STORY_STATUSES as readonly string[]).includes(s);
@@ -237,6 +247,8 @@ function buildParsedLedger(
   const epics: LedgerEpic[] = [];
   const retrospectives: LedgerSnapshot['retrospectives'] = [];
   const values = new Map<string, ValueSpan>();
+  const epicIds = new Set<string>();
+  for (const item of items) if (item.kind === 'entry' && isEpicKey(item.key)) epicIds.add(epicIdOfEpicKey(item.key));
   for (const item of items) {
     const { line, col } = item;
     if (item.kind === 'problem') {
@@ -255,20 +267,39 @@ function buildParsedLedger(
       retrospectives.push({ key, epicId: epicIdOfEpicKey(key), status: value.status, line });
       continue;
     }
-    const parts = parseStoryKey(key);
+    const parts = parseStoryKey(key, epicIds) ?? parseStandaloneKey(key);
     if (!parts) {
-      problems.push({ file, line, col, message: `"${key}" is not a story key (expected <epic>-<number>[-title], e.g. 2a-1-login); ignored` });
-      continue;
-    }
-    if (!isStoryStatus(value.status)) {
       problems.push({
         file,
         line,
         col,
-        message: `story "${key}" has unknown status "${value.status}" (expected one of ${STORY_STATUSES.join(', ')}); it is skipped`,
+        kind: 'not-a-story',
+        message: `"${key}" is not a story key (expected <epic>-<number>[-title], e.g. 2a-1-login, or one word like hotfix-login); ignored`,
+      });
+      continue;
+    }
+    const unusable = storyKeyFileNameProblem(key);
+    if (unusable) {
+      problems.push({
+        file,
+        line,
+        col,
+        kind: 'unusable-key',
+        message: `story key ${JSON.stringify(key)} cannot name a story file: ${unusable}; it is skipped. Fix: rename the key to letters, digits and dashes (e.g. ${parts.shortId.replace(/[^A-Za-z0-9-]/g, '') || '1-1'}-title)`,
+      });
+      continue;
+    }
+    const status = storyStatusAsBmadReads(value.status);
+    if (!isStoryStatus(status)) {
+      problems.push({
+        file,
+        line,
+        col,
+        kind: 'unknown-status',
+        message: `story "${key}" has unknown status "${value.status}" (BMAD does not define it; expected one of ${STORY_STATUSES.join(', ')}); it is skipped`,
       });
     }
-    stories.push({ key, shortId: parts.shortId, epicId: parts.epicId, status: value.status, line });
+    stories.push({ key, shortId: parts.shortId, epicId: parts.epicId, status, ...(status !== value.status ? { writtenStatus: value.status } : {}), line });
   }
   problems.push(...trailingProblems);
 
@@ -428,7 +459,8 @@ export class SprintLedger implements SprintLedgerPort {
         `write it on one line, e.g. \`${storyKey}: ${span.status.trim() || 'backlog'}\``,
       );
     }
-    if (span.status === status) return { previous: span.status };
+    // A legacy word that already means the new status is the user's to keep (`drafted` is `ready-for-dev`).
+    if (storyStatusAsBmadReads(span.status) === status) return { previous: span.status };
     const next = text.slice(0, span.start) + replacementText(span, status, text) + text.slice(span.end);
     if (parser === 'scan') this.verifyScannedEdit(next, storyKey, status, span);
     else this.verifyEdit(values, next, storyKey, status, span);

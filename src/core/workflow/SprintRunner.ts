@@ -653,10 +653,14 @@ export class SprintRunner {
   // -------------------------------------------------------------- step 2: create-story ∥ discovery
 
   private async createStoryPhase(cc: CycleContext): Promise<void> {
-    // A story whose status no phase knows is never guessed into one: it is blocked for a human.
+    // A story whose status no phase knows (`wont-do`, `deferred`, …, reached through `--story`) is never guessed
+    // into one, and its status is the user's: it leaves the cycle with a warning, the file untouched.
     for (const s of this.activeStories(cc)) {
       if (!['backlog', 'ready-for-dev', 'in-progress', 'review'].includes(s.status)) {
-        await this.setStatus(cc, s, 'blocked', `status "${s.status}" is not one the workflow knows`);
+        cc.active.delete(s.key);
+        this.warn(`Story ${s.key} has the status "${s.status}" in ${this.deps.ledger.path}, which no step of the workflow starts from; it is skipped and its status left as it is.`, {
+          storyKey: s.key,
+        });
       }
     }
     const backlog = this.activeStories(cc, ['backlog']);

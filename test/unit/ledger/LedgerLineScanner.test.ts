@@ -7,7 +7,7 @@ import { strict as assert } from 'node:assert';
 import { readFileSync } from 'node:fs';
 import type { FileStat, FileSystem } from '../../../src/core/fs/FileSystem';
 import { scanLedgerText } from '../../../src/core/ledger/LedgerLineScanner';
-import { STORY_STATUSES, type StoryStatus } from '../../../src/core/ledger/LedgerTypes';
+import { STORY_STATUSES, storyStatusAsBmadReads, type StoryStatus } from '../../../src/core/ledger/LedgerTypes';
 import { SprintLedger, parseLedgerDocument, parseLedgerText } from '../../../src/core/ledger/SprintLedger';
 import { PreviousSprintLedger, previousParseLedgerText } from './support/PreviousSprintLedger';
 import { fixturePath } from '../../support/fixtures';
@@ -208,6 +208,13 @@ function comparable(parsed: { text: string; snapshot: unknown; values: Map<strin
   return { text: parsed.text, snapshot: parsed.snapshot, values: [...parsed.values] };
 }
 
+/** An outcome without its snapshot: the text, the value spans, or the error. */
+function sourceView(o: Outcome): Outcome {
+  if (!o.ok) return o;
+  const { snapshot: _snapshot, ...rest } = o.value as ReturnType<typeof comparable>;
+  return { ok: true, value: rest };
+}
+
 /**
  * All three readers agree (same snapshot and value spans, or the same error); returns which reader the
  * scanner-first path used.
@@ -221,8 +228,12 @@ function assertReadersAgree(text: string, label: string): 'scan' | 'document' | 
     parser = parsed.parser;
     return comparable(parsed);
   });
-  assert.deepEqual(document, previous, `${label}: parseLedgerDocument differs from the previous implementation\n${text}`);
-  assert.deepEqual(fast, previous, `${label}: parseLedgerText (${parser}) differs from the previous implementation\n${text}`);
+  // What the readers find in the text (every entry, its value and source range, or the error) is what the
+  // previous implementation found; the snapshot built from it has since gained rules of its own (legacy statuses,
+  // decimal epics, keys that cannot be file names), so there the two current readers must agree with each other.
+  assert.deepEqual(sourceView(document), sourceView(previous), `${label}: parseLedgerDocument differs from the previous implementation\n${text}`);
+  assert.deepEqual(sourceView(fast), sourceView(previous), `${label}: parseLedgerText (${parser}) differs from the previous implementation\n${text}`);
+  assert.deepEqual(fast, document, `${label}: parseLedgerText (${parser}) differs from parseLedgerDocument\n${text}`);
   return parser;
 }
 
@@ -281,6 +292,9 @@ async function assertWritesAgree(text: string, r: Rng, writes: number, label: st
   for (let w = 0; w < writes; w++) {
     const key = pick(r, keys);
     const status = pick(r, STORY_STATUSES) as StoryStatus;
+    // A legacy word already meaning the new status (`drafted` for ready-for-dev) is now kept as written.
+    const written = outcome(() => parseLedgerText(FILE, now.content).values.get(key)?.status);
+    if (written.ok && typeof written.value === 'string' && written.value !== status && storyStatusAsBmadReads(written.value) === status) continue;
     const expected = await settle(previous.setStatus(key, status));
     const actual = await settle(current.setStatus(key, status));
     assert.deepEqual(actual, expected, `${label}: setStatus(${JSON.stringify(key)}, ${status}) result\n${text}`);
