@@ -72,6 +72,8 @@ type SectionItem =
   | { kind: 'problem'; line: number; col: number; message: string };
 
 const DEVELOPMENT_STATUS = 'development_status';
+/** Read-edit-write rounds before a ledger that keeps changing under the write is reported. */
+const WRITE_ATTEMPTS = 10;
 
 function yamlErrorHint(code: string): string {
   switch (code) {
@@ -153,13 +155,22 @@ export function parseLedgerDocument(file: string, text: string): ParsedLedger {
 
   if (doc.errors.length > 0) {
     const e = doc.errors[0];
-    const at = e.linePos?.[0] ?? pos(e.pos[0]);
+    let at = e.linePos?.[0] ?? pos(e.pos[0]);
     let reason = yamlErrorReason(e.message);
+    // yaml reports an unclosed quote where the file ends; the user needs the line where it opens.
+    const quote = /^Missing closing (["'])quote/.exec(e.message)?.[1] as '"' | "'" | undefined;
+    const atEnd = text.slice(e.pos[0]).trim() === '';
+    const opened = quote && atEnd ? unclosedQuoteOffset(text, quote) : undefined;
+    if (opened !== undefined) {
+      at = pos(opened);
+      reason = `this ${quote === '"' ? 'double' : 'single'} quote is never closed`;
+    }
+    const hint = opened !== undefined ? `close the quote at the end of the value on this line (or remove it)` : yamlErrorHint(e.code);
     if (e.code === 'DUPLICATE_KEY') {
       const dupKey = /^[^:\n]*/.exec(text.slice(e.pos[0]))?.[0].trim();
       if (dupKey) reason = `duplicate key "${dupKey}"`;
     }
-    throw new LedgerError(file, at.line, at.col, reason, yamlErrorHint(e.code));
+    throw new LedgerError(file, at.line, at.col, reason, hint);
   }
 
   const root = doc.contents;
@@ -232,6 +243,44 @@ export function parseLedgerDocument(file: string, text: string): ParsedLedger {
     return { file, line: at.line, col: at.col, message: yamlErrorReason(w.message) };
   });
   return buildParsedLedger(file, text, items, warnings, 'document');
+}
+
+/**
+ * Offset of the quote of kind `quote` that opens a scalar and is still open at the end of the text, if any. A
+ * quote opens a scalar where one may start (after the indentation, `: `, `- `, `[`, `{` or `,`); inside a
+ * double-quoted scalar `\\` escapes, inside a single-quoted one `''` does; `#` after a space starts a comment.
+ */
+export function unclosedQuoteOffset(text: string, quote: '"' | "'"): number | undefined {
+  let open: { at: number; kind: string } | undefined;
+  let atScalarStart = true;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (open) {
+      if (open.kind === '"' && c === '\\') {
+        i++;
+      } else if (c === open.kind) {
+        if (c === "'" && text[i + 1] === "'") i++;
+        else open = undefined;
+      }
+      continue;
+    }
+    if (c === '\n') {
+      atScalarStart = true;
+      continue;
+    }
+    if (c === ' ' || c === '\t' || c === '\r') continue;
+    if (c === '#' && (i === 0 || /\s/.test(text[i - 1]))) {
+      const eol = text.indexOf('\n', i);
+      i = (eol < 0 ? text.length : eol) - 1;
+      continue;
+    }
+    if ((c === '"' || c === "'") && atScalarStart) {
+      open = { at: i, kind: c };
+      continue;
+    }
+    atScalarStart = c === '-' || c === '[' || c === '{' || c === ',' || c === '?' || (c === ':' && /\s/.test(text[i + 1] ?? ' '));
+  }
+  return open?.kind === quote ? open.at : undefined;
 }
 
 /** The snapshot and value spans from the section's entries, whichever reader found them. */
@@ -429,7 +478,25 @@ export class SprintLedger implements SprintLedgerPort {
     if (!isStoryStatus(status)) {
       throw new Error(`Cannot set story "${storyKey}" to "${String(status)}": not one of ${STORY_STATUSES.join(', ')}`);
     }
-    // Re-read right before writing: whatever agents or people changed since the last read is kept.
+    // Re-read right before writing, and write only if nothing changed in between (compared again right before
+    // the rename): whatever agents or people write meanwhile is kept, never overwritten by a stale copy.
+    for (let attempt = 1; ; attempt++) {
+      const written = await this.writeStatusOnce(storyKey, status);
+      if (written) return written;
+      if (attempt >= WRITE_ATTEMPTS) {
+        throw new LedgerError(
+          this.path,
+          1,
+          1,
+          `refusing to write "${storyKey}": the file changed while it was being written, ${WRITE_ATTEMPTS} times in a row`,
+          `stop whatever rewrites the file continuously, or set the status by hand to \`${storyKey}: ${status}\``,
+        );
+      }
+    }
+  }
+
+  /** One read-edit-write; undefined when the file changed before the rename (nothing written). */
+  private async writeStatusOnce(storyKey: string, status: StoryStatus): Promise<{ previous: string } | undefined> {
     const { text, values, parser } = await this.load();
     const span = values.get(storyKey);
     if (!span) {
@@ -464,7 +531,7 @@ export class SprintLedger implements SprintLedgerPort {
     const next = text.slice(0, span.start) + replacementText(span, status, text) + text.slice(span.end);
     if (parser === 'scan') this.verifyScannedEdit(next, storyKey, status, span);
     else this.verifyEdit(values, next, storyKey, status, span);
-    await this.fs.writeTextAtomic(this.path, next);
+    if (!(await this.fs.replaceTextAtomic(this.path, text, next))) return undefined;
     return { previous: span.status };
   }
 }

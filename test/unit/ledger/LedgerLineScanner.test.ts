@@ -208,9 +208,12 @@ function comparable(parsed: { text: string; snapshot: unknown; values: Map<strin
   return { text: parsed.text, snapshot: parsed.snapshot, values: [...parsed.values] };
 }
 
-/** An outcome without its snapshot: the text, the value spans, or the error. */
+/**
+ * An outcome without its snapshot: the text, the value spans, or the error. An unclosed quote is now reported
+ * where it opens rather than where the file ends: both count as the same finding.
+ */
 function sourceView(o: Outcome): Outcome {
-  if (!o.ok) return o;
+  if (!o.ok) return { ok: false, error: o.error.replace(/:\d+:\d+: (this (double|single) quote is never closed|Missing closing ["']quote)\..*$/s, ': unclosed quote') };
   const { snapshot: _snapshot, ...rest } = o.value as ReturnType<typeof comparable>;
   return { ok: true, value: rest };
 }
@@ -247,6 +250,11 @@ class OneFileSystem implements FileSystem {
   async writeTextAtomic(_path: string, text: string): Promise<void> {
     this.writes++;
     this.content = text;
+  }
+  async replaceTextAtomic(_path: string, expected: string, text: string): Promise<boolean> {
+    if (this.content !== expected) return false;
+    await this.writeTextAtomic(_path, text);
+    return true;
   }
   async appendText(): Promise<void> {
     throw new Error('not used by the ledger');
@@ -295,8 +303,8 @@ async function assertWritesAgree(text: string, r: Rng, writes: number, label: st
     // A legacy word already meaning the new status (`drafted` for ready-for-dev) is now kept as written.
     const written = outcome(() => parseLedgerText(FILE, now.content).values.get(key)?.status);
     if (written.ok && typeof written.value === 'string' && written.value !== status && storyStatusAsBmadReads(written.value) === status) continue;
-    const expected = await settle(previous.setStatus(key, status));
-    const actual = await settle(current.setStatus(key, status));
+    const expected = sourceView(await settle(previous.setStatus(key, status)));
+    const actual = sourceView(await settle(current.setStatus(key, status)));
     assert.deepEqual(actual, expected, `${label}: setStatus(${JSON.stringify(key)}, ${status}) result\n${text}`);
     assert.equal(now.content, before.content, `${label}: bytes after setStatus(${JSON.stringify(key)}, ${status})`);
     assert.equal(now.writes, before.writes, `${label}: number of file writes`);
