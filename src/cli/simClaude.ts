@@ -499,7 +499,7 @@ async function doWork(ctx: SimContext, paths: Paths): Promise<string> {
     case 'dev-story': {
       const key = ctx.storyKeys[0];
       const id = ctx.storyIds[0];
-      await setLedgerStatus(paths.ledger, key, 'in-progress', ['ready-for-dev', 'in-progress', 'backlog']);
+      await setLedgerStatus(paths.ledger, key, 'in-progress', ['ready-for-dev', 'in-progress', 'backlog', 'drafted', 'contexted']);
       await phase(ctx, id, 'setup', `Loading implementation context for ${id}`, 'Context loaded (files:3)');
       const file = path.join(ctx.cwd, 'src', `story-${id.replace(/[^A-Za-z0-9-]/g, '_')}.js`);
       await writeTool(ctx, file, `// ${key}: implemented by sim-claude (attempt ${ctx.attempt})\nexport function story_${id.replace(/[^A-Za-z0-9]/g, '_')}() {\n  return '${id} done';\n}\n`);
