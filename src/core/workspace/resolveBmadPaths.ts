@@ -43,7 +43,7 @@ export interface BmadPaths {
   configPath?: string;
   /** Top-level string values of the config (booleans etc. as written), placeholders not resolved. */
   config: Record<string, string>;
-  /** Absolute; from `implementation_artifacts` (or the older `sprint_artifacts`), else the default. */
+  /** Absolute; from `implementation_artifacts` (or the older `sprint_artifacts`, `dev_story_location`), else the default. */
   implementationArtifacts: string;
   /** True when implementationArtifacts came from the config rather than the default. */
   implementationArtifactsConfigured: boolean;
@@ -130,14 +130,16 @@ export async function resolveBmadPaths(
   const fromConfig = (key: string): string | undefined =>
     config[key] ? resolveConfigPath(key, config[key], absRoot, config, positions[key]) : undefined;
 
-  const configuredImpl = fromConfig('implementation_artifacts') ?? fromConfig('sprint_artifacts');
+  // BMAD 6 names the folder `implementation_artifacts`, earlier 6.0 alphas `sprint_artifacts`, the first ones only
+  // `dev_story_location` (the ledger then sat in `{output_folder}`).
+  const implKey = ['implementation_artifacts', 'sprint_artifacts', 'dev_story_location'].find((k) => config[k]);
+  const configuredImpl = implKey ? fromConfig(implKey) : undefined;
   const implementationArtifacts = configuredImpl ?? path.join(absRoot, DEFAULT_IMPLEMENTATION_ARTIFACTS);
   const planningArtifacts = fromConfig('planning_artifacts') ?? path.join(absRoot, DEFAULT_PLANNING_ARTIFACTS);
   const configuredOutput = fromConfig('output_folder');
   const outputFolder = configuredOutput ?? path.join(absRoot, DEFAULT_OUTPUT_FOLDER);
 
   const configName = configPath ? path.relative(absRoot, configPath).split(path.sep).join('/') : '';
-  const implKey = config.implementation_artifacts ? 'implementation_artifacts' : 'sprint_artifacts';
   const places: LedgerCandidate[] = opts.ledgerOverride
     ? [{ path: path.resolve(absRoot, opts.ledgerOverride), why: 'given explicitly' }]
     : [
