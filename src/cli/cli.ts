@@ -10,7 +10,8 @@ import { LedgerError } from '../core/ledger/LedgerError';
 import type { SprintEvent } from '../core/SprintEvents';
 import { NothingToResumeError, type RunResult } from '../core/workflow/SprintRunner';
 import { BmadConfigError } from '../core/workspace/BmadConfigError';
-import { createLedgerFromTemplate } from '../core/workspace/createLedgerFromTemplate';
+import { createLedgerFromTemplate, LedgerExistsError, LedgerOutsideWorkspaceError } from '../core/workspace/createLedgerFromTemplate';
+import { describeLedgerChoice } from '../core/workspace/discoverWorkspace';
 import { LedgerNotFoundError } from '../core/workspace/LedgerNotFoundError';
 import { NodeFileSystem } from '../infra/NodeFileSystem';
 import { SprintSession } from '../infra/SprintSession';
@@ -38,7 +39,8 @@ function resolveCommon(c: CommonOptions, io: Io) {
   const workspace = path.resolve(io.cwd, c.workspace ?? '.');
   const stateDir = path.resolve(io.cwd, c.stateDir ?? path.join(workspace, '.sprint-runner'));
   const claude = c.claude ?? io.env.SPRINT_RUNNER_CLAUDE ?? 'claude';
-  return { workspace, stateDir, claude, ledger: c.ledger ? path.resolve(io.cwd, c.ledger) : undefined };
+  // A relative --ledger names a file of the workspace (like the extension's setting), whatever the shell's folder.
+  return { workspace, stateDir, claude, ledger: c.ledger ? path.resolve(workspace, c.ledger) : undefined };
 }
 
 /** SPRINT_RUNNER_BMAD_MISSING_WORKFLOWS=runner-prompt|refuse (default refuse). */
@@ -65,15 +67,13 @@ async function runOrResume(cmd: Extract<CliCommand, { kind: 'run' | 'resume' }>,
   const o = resolveCommon(cmd.common, io);
   const root = packageRoot();
   if (cmd.kind === 'run' && cmd.init) {
-    try {
-      const created = await createLedgerFromTemplate(o.workspace, new NodeFileSystem(), {
-        templatePath: path.join(root, 'media', 'templates', 'sprint-status-template.yaml'),
-        ledgerPath: o.ledger,
-      });
-      io.err(`Created ${created.path} with ${created.storyCount} stor${created.storyCount === 1 ? 'y' : 'ies'} from BMAD's template.`);
-    } catch (err) {
-      if ((err as Error).name !== 'LedgerExistsError') throw err;
-    }
+    // Refuses (exit 2) when the workspace already has a ledger anywhere the runner looks: running on a new,
+    // empty one would report the sprint complete while the real one has open stories.
+    const created = await createLedgerFromTemplate(o.workspace, new NodeFileSystem(), {
+      templatePath: path.join(root, 'media', 'templates', 'sprint-status-template.yaml'),
+      ledgerPath: o.ledger,
+    });
+    io.err(`Created ${created.path} with ${created.storyCount} stor${created.storyCount === 1 ? 'y' : 'ies'} from BMAD's template.`);
   }
   const session = await SprintSession.open({
     workspaceRoot: o.workspace,
@@ -92,7 +92,11 @@ async function runOrResume(cmd: Extract<CliCommand, { kind: 'run' | 'resume' }>,
   });
   try {
     // A ledger that cannot be read is bad input (exit 2), found before any agent is paid to run.
-    await session.ledger.read();
+    const snapshot = await session.ledger.read();
+    const choice = describeLedgerChoice(session.layout);
+    if (choice) io.err(choice);
+    // Unknown statuses are warned about when selection reaches them; every other problem is said once here.
+    for (const p of snapshot.problems) if (p.kind !== 'unknown-status') io.err(`warning: ${p.file}:${p.line}:${p.col}: ${p.message}`);
   } catch (err) {
     await session.dispose();
     throw err;
@@ -205,6 +209,8 @@ function isConfigurationError(err: unknown): boolean {
   return (
     err instanceof UsageError ||
     err instanceof LedgerNotFoundError ||
+    err instanceof LedgerExistsError ||
+    err instanceof LedgerOutsideWorkspaceError ||
     err instanceof LedgerError ||
     err instanceof BmadConfigError ||
     err instanceof StateLockedError ||
@@ -234,7 +240,6 @@ export async function main(argv: readonly string[], io: Io, signals: SignalSourc
   } catch (err) {
     if (isConfigurationError(err)) {
       io.err(`sprint-runner: ${(err as Error).message}`);
-      if (err instanceof LedgerNotFoundError) io.err('To create one from BMAD\'s template: sprint-runner run --init');
       if (err instanceof UsageError) io.err('Run "sprint-runner --help" for usage.');
       return EXIT.usage;
     }

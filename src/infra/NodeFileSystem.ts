@@ -5,12 +5,41 @@ import type { FileStat, FileSystem } from '../core/fs/FileSystem';
 
 let tempCounter = 0;
 
-/** Writes `text` to `file` atomically: temp file in the same folder, fsync, rename. */
-export async function writeFileAtomic(file: string, data: string | Uint8Array): Promise<void> {
-  const dir = path.dirname(file);
-  const tmp = path.join(dir, `.${path.basename(file)}.${process.pid}.${Date.now()}.${tempCounter++}.tmp`);
-  const handle = await fsp.open(tmp, 'w');
+/**
+ * The file a write to `file` replaces, and the permission bits to give the new copy: an existing file keeps its
+ * mode (a 0600 file stays 0600). A symlink is written through to its target (the link stays a link) only when
+ * asked: the runner's own files are replaced, so a link planted in a repository never redirects a write.
+ */
+async function replacedFile(file: string, followSymlink: boolean): Promise<{ target: string; mode?: number }> {
+  let target = file;
   try {
+    if (followSymlink) target = await fsp.realpath(file);
+    else if ((await fsp.lstat(file)).isSymbolicLink()) return { target };
+  } catch {
+    // Does not exist yet (or a dangling link): written where asked, with the default mode.
+    return { target };
+  }
+  try {
+    return { target, mode: (await fsp.stat(target)).mode & 0o7777 };
+  } catch {
+    return { target };
+  }
+}
+
+/**
+ * Writes `data` to `file` atomically: temp file in the target's folder, fsync, rename; the mode of the file
+ * replaced is kept. With `expected`, the user's file is meant: a symlink is written through, and the rename
+ * happens only if the file still holds exactly that text right before it (returns false otherwise, writing
+ * nothing), so an edit made meanwhile is never lost.
+ */
+export async function writeFileAtomic(file: string, data: string | Uint8Array, expected?: string): Promise<boolean> {
+  const { target, mode } = await replacedFile(file, expected !== undefined);
+  const dir = path.dirname(target);
+  const tmp = path.join(dir, `.${path.basename(target)}.${process.pid}.${Date.now()}.${tempCounter++}.tmp`);
+  const handle = await fsp.open(tmp, 'w', mode ?? 0o666);
+  try {
+    // open() applies the umask; the file replaced had exactly these bits.
+    if (mode !== undefined) await handle.chmod(mode);
     await handle.writeFile(data);
     await handle.sync();
   } catch (err) {
@@ -20,11 +49,24 @@ export async function writeFileAtomic(file: string, data: string | Uint8Array): 
   }
   await handle.close();
   try {
-    await fsp.rename(tmp, file);
+    if (expected !== undefined) {
+      let now: string | undefined;
+      try {
+        now = await fsp.readFile(target, 'utf8');
+      } catch {
+        now = undefined;
+      }
+      if (now !== expected) {
+        await fsp.rm(tmp, { force: true });
+        return false;
+      }
+    }
+    await fsp.rename(tmp, target);
   } catch (err) {
     await fsp.rm(tmp, { force: true });
     throw err;
   }
+  return true;
 }
 
 /** Synchronous twin, for exit paths where the event loop will not run again. */
@@ -49,8 +91,11 @@ export class NodeFileSystem implements FileSystem {
   readText(p: string): Promise<string> {
     return fsp.readFile(p, 'utf8');
   }
-  writeTextAtomic(p: string, text: string): Promise<void> {
-    return writeFileAtomic(p, text);
+  async writeTextAtomic(p: string, text: string): Promise<void> {
+    await writeFileAtomic(p, text);
+  }
+  replaceTextAtomic(p: string, expected: string, text: string): Promise<boolean> {
+    return writeFileAtomic(p, text, expected);
   }
   appendText(p: string, text: string): Promise<void> {
     return fsp.appendFile(p, text, 'utf8');

@@ -3,6 +3,17 @@
 export const STORY_STATUSES = ['backlog', 'ready-for-dev', 'in-progress', 'review', 'done', 'blocked'] as const;
 export type StoryStatus = (typeof STORY_STATUSES)[number];
 
+/**
+ * Statuses older BMAD wrote, read the way BMAD itself reads them today. The file keeps the word the user wrote
+ * until a workflow moves the story on.
+ */
+export const LEGACY_STORY_STATUSES: Readonly<Record<string, StoryStatus>> = { drafted: 'ready-for-dev', contexted: 'in-progress' };
+
+/** A status as BMAD reads it: legacy words mapped, everything else as written. */
+export function storyStatusAsBmadReads(written: string): string {
+  return Object.prototype.hasOwnProperty.call(LEGACY_STORY_STATUSES, written) ? LEGACY_STORY_STATUSES[written] : written;
+}
+
 export interface LedgerStory {
   /** The key as written in the file (`2a-1-session-scanner-and-database-sync`, `1-2`). */
   key: string;
@@ -10,8 +21,10 @@ export interface LedgerStory {
   shortId: string;
   /** Epic prefix (`2a`, `5-sr`): what `{{epic_id}}` uses. */
   epicId: string;
-  /** Status as written (may be unknown; see LedgerSnapshot.problems). */
+  /** Status as BMAD reads it (`drafted` → `ready-for-dev`, `contexted` → `in-progress`); may be unknown (see problems). */
   status: string;
+  /** The word in the file, when it differs from `status` (a legacy status). */
+  writtenStatus?: string;
   /** 1-based line of the entry in the file. */
   line: number;
 }
@@ -28,6 +41,11 @@ export interface LedgerProblem {
   line: number;
   col: number;
   message: string;
+  /**
+   * `unknown-status`: a story is skipped when selection reaches it (warned then); `unusable-key`: a key that
+   * cannot be a file name, never run; `not-a-story`: an entry ignored. Absent for YAML warnings.
+   */
+  kind?: 'unknown-status' | 'unusable-key' | 'not-a-story';
 }
 
 export interface LedgerSnapshot {

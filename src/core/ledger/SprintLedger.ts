@@ -25,8 +25,18 @@ import {
   type LedgerStory,
   type SprintLedgerPort,
   type StoryStatus,
+  storyStatusAsBmadReads,
 } from './LedgerTypes';
-import { compareStoryKeys, epicIdOfEpicKey, isRetrospectiveKey, isStoryKey, parseStoryKey } from './storyKeys';
+import {
+  compareStoryKeys,
+  epicIdOfEpicKey,
+  isEpicKey,
+  isRetrospectiveKey,
+  isStoryKey,
+  parseStandaloneKey,
+  parseStoryKey,
+  storyKeyFileNameProblem,
+} from './storyKeys';
 
 export function isStoryStatus(s: string): s is StoryStatus {
   return (STORY_STATUSES as readonly string[]).includes(s);
@@ -62,6 +72,8 @@ type SectionItem =
   | { kind: 'problem'; line: number; col: number; message: string };
 
 const DEVELOPMENT_STATUS = 'development_status';
+/** Read-edit-write rounds before a ledger that keeps changing under the write is reported. */
+const WRITE_ATTEMPTS = 10;
 
 function yamlErrorHint(code: string): string {
   switch (code) {
@@ -143,13 +155,22 @@ export function parseLedgerDocument(file: string, text: string): ParsedLedger {
 
   if (doc.errors.length > 0) {
     const e = doc.errors[0];
-    const at = e.linePos?.[0] ?? pos(e.pos[0]);
+    let at = e.linePos?.[0] ?? pos(e.pos[0]);
     let reason = yamlErrorReason(e.message);
+    // yaml reports an unclosed quote where the file ends; the user needs the line where it opens.
+    const quote = /^Missing closing (["'])quote/.exec(e.message)?.[1] as '"' | "'" | undefined;
+    const atEnd = text.slice(e.pos[0]).trim() === '';
+    const opened = quote && atEnd ? unclosedQuoteOffset(text, quote) : undefined;
+    if (opened !== undefined) {
+      at = pos(opened);
+      reason = `this ${quote === '"' ? 'double' : 'single'} quote is never closed`;
+    }
+    const hint = opened !== undefined ? `close the quote at the end of the value on this line (or remove it)` : yamlErrorHint(e.code);
     if (e.code === 'DUPLICATE_KEY') {
       const dupKey = /^[^:\n]*/.exec(text.slice(e.pos[0]))?.[0].trim();
       if (dupKey) reason = `duplicate key "${dupKey}"`;
     }
-    throw new LedgerError(file, at.line, at.col, reason, yamlErrorHint(e.code));
+    throw new LedgerError(file, at.line, at.col, reason, hint);
   }
 
   const root = doc.contents;
@@ -224,6 +245,44 @@ export function parseLedgerDocument(file: string, text: string): ParsedLedger {
   return buildParsedLedger(file, text, items, warnings, 'document');
 }
 
+/**
+ * Offset of the quote of kind `quote` that opens a scalar and is still open at the end of the text, if any. A
+ * quote opens a scalar where one may start (after the indentation, `: `, `- `, `[`, `{` or `,`); inside a
+ * double-quoted scalar `\\` escapes, inside a single-quoted one `''` does; `#` after a space starts a comment.
+ */
+export function unclosedQuoteOffset(text: string, quote: '"' | "'"): number | undefined {
+  let open: { at: number; kind: string } | undefined;
+  let atScalarStart = true;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (open) {
+      if (open.kind === '"' && c === '\\') {
+        i++;
+      } else if (c === open.kind) {
+        if (c === "'" && text[i + 1] === "'") i++;
+        else open = undefined;
+      }
+      continue;
+    }
+    if (c === '\n') {
+      atScalarStart = true;
+      continue;
+    }
+    if (c === ' ' || c === '\t' || c === '\r') continue;
+    if (c === '#' && (i === 0 || /\s/.test(text[i - 1]))) {
+      const eol = text.indexOf('\n', i);
+      i = (eol < 0 ? text.length : eol) - 1;
+      continue;
+    }
+    if ((c === '"' || c === "'") && atScalarStart) {
+      open = { at: i, kind: c };
+      continue;
+    }
+    atScalarStart = c === '-' || c === '[' || c === '{' || c === ',' || c === '?' || (c === ':' && /\s/.test(text[i + 1] ?? ' '));
+  }
+  return open?.kind === quote ? open.at : undefined;
+}
+
 /** The snapshot and value spans from the section's entries, whichever reader found them. */
 function buildParsedLedger(
   file: string,
@@ -237,6 +296,8 @@ function buildParsedLedger(
   const epics: LedgerEpic[] = [];
   const retrospectives: LedgerSnapshot['retrospectives'] = [];
   const values = new Map<string, ValueSpan>();
+  const epicIds = new Set<string>();
+  for (const item of items) if (item.kind === 'entry' && isEpicKey(item.key)) epicIds.add(epicIdOfEpicKey(item.key));
   for (const item of items) {
     const { line, col } = item;
     if (item.kind === 'problem') {
@@ -255,20 +316,39 @@ function buildParsedLedger(
       retrospectives.push({ key, epicId: epicIdOfEpicKey(key), status: value.status, line });
       continue;
     }
-    const parts = parseStoryKey(key);
+    const parts = parseStoryKey(key, epicIds) ?? parseStandaloneKey(key);
     if (!parts) {
-      problems.push({ file, line, col, message: `"${key}" is not a story key (expected <epic>-<number>[-title], e.g. 2a-1-login); ignored` });
-      continue;
-    }
-    if (!isStoryStatus(value.status)) {
       problems.push({
         file,
         line,
         col,
-        message: `story "${key}" has unknown status "${value.status}" (expected one of ${STORY_STATUSES.join(', ')}); it is skipped`,
+        kind: 'not-a-story',
+        message: `"${key}" is not a story key (expected <epic>-<number>[-title], e.g. 2a-1-login, or one word like hotfix-login); ignored`,
+      });
+      continue;
+    }
+    const unusable = storyKeyFileNameProblem(key);
+    if (unusable) {
+      problems.push({
+        file,
+        line,
+        col,
+        kind: 'unusable-key',
+        message: `story key ${JSON.stringify(key)} cannot name a story file: ${unusable}; it is skipped. Fix: rename the key to letters, digits and dashes (e.g. ${parts.shortId.replace(/[^A-Za-z0-9-]/g, '') || '1-1'}-title)`,
+      });
+      continue;
+    }
+    const status = storyStatusAsBmadReads(value.status);
+    if (!isStoryStatus(status)) {
+      problems.push({
+        file,
+        line,
+        col,
+        kind: 'unknown-status',
+        message: `story "${key}" has unknown status "${value.status}" (BMAD does not define it; expected one of ${STORY_STATUSES.join(', ')}); it is skipped`,
       });
     }
-    stories.push({ key, shortId: parts.shortId, epicId: parts.epicId, status: value.status, line });
+    stories.push({ key, shortId: parts.shortId, epicId: parts.epicId, status, ...(status !== value.status ? { writtenStatus: value.status } : {}), line });
   }
   problems.push(...trailingProblems);
 
@@ -398,7 +478,25 @@ export class SprintLedger implements SprintLedgerPort {
     if (!isStoryStatus(status)) {
       throw new Error(`Cannot set story "${storyKey}" to "${String(status)}": not one of ${STORY_STATUSES.join(', ')}`);
     }
-    // Re-read right before writing: whatever agents or people changed since the last read is kept.
+    // Re-read right before writing, and write only if nothing changed in between (compared again right before
+    // the rename): whatever agents or people write meanwhile is kept, never overwritten by a stale copy.
+    for (let attempt = 1; ; attempt++) {
+      const written = await this.writeStatusOnce(storyKey, status);
+      if (written) return written;
+      if (attempt >= WRITE_ATTEMPTS) {
+        throw new LedgerError(
+          this.path,
+          1,
+          1,
+          `refusing to write "${storyKey}": the file changed while it was being written, ${WRITE_ATTEMPTS} times in a row`,
+          `stop whatever rewrites the file continuously, or set the status by hand to \`${storyKey}: ${status}\``,
+        );
+      }
+    }
+  }
+
+  /** One read-edit-write; undefined when the file changed before the rename (nothing written). */
+  private async writeStatusOnce(storyKey: string, status: StoryStatus): Promise<{ previous: string } | undefined> {
     const { text, values, parser } = await this.load();
     const span = values.get(storyKey);
     if (!span) {
@@ -428,11 +526,12 @@ export class SprintLedger implements SprintLedgerPort {
         `write it on one line, e.g. \`${storyKey}: ${span.status.trim() || 'backlog'}\``,
       );
     }
-    if (span.status === status) return { previous: span.status };
+    // A legacy word that already means the new status is the user's to keep (`drafted` is `ready-for-dev`).
+    if (storyStatusAsBmadReads(span.status) === status) return { previous: span.status };
     const next = text.slice(0, span.start) + replacementText(span, status, text) + text.slice(span.end);
     if (parser === 'scan') this.verifyScannedEdit(next, storyKey, status, span);
     else this.verifyEdit(values, next, storyKey, status, span);
-    await this.fs.writeTextAtomic(this.path, next);
+    if (!(await this.fs.replaceTextAtomic(this.path, text, next))) return undefined;
     return { previous: span.status };
   }
 }

@@ -6,11 +6,12 @@
 //   because 003 says "next non-done, non-blocked story with SAME epic prefix", not "the story after it".
 // - one story when no such second story exists (last open story of its epic); undefined when every story is
 //   done or blocked (sprint complete).
+// Legacy statuses count as BMAD reads them (`drafted` is `ready-for-dev`, `contexted` is `in-progress`).
 // Stories whose status is not one of the known statuses are skipped (never guessed into a phase) and listed in
 // `skipped`; the ledger snapshot's `problems` already carry a message with their line.
 
 import { compareStoryKeys } from './storyKeys';
-import { STORY_STATUSES, type LedgerSnapshot, type LedgerStory, type StorySelection } from './LedgerTypes';
+import { STORY_STATUSES, storyStatusAsBmadReads, type LedgerSnapshot, type LedgerStory, type StorySelection } from './LedgerTypes';
 
 export interface SelectNextStoriesOptions {
   /**
@@ -32,8 +33,13 @@ export function selectNextStories(
   snapshot: LedgerSnapshot,
   opts: SelectNextStoriesOptions = {},
 ): StorySelection | undefined {
-  // SprintLedger already sorts; a snapshot built elsewhere (tests, other front ends) may not be.
-  const stories = [...snapshot.stories].sort((a, b) => compareStoryKeys(a.key, b.key));
+  // SprintLedger already sorts and reads legacy statuses as BMAD does; a snapshot built elsewhere may not.
+  const stories = snapshot.stories
+    .map((s) => {
+      const status = storyStatusAsBmadReads(s.status);
+      return status === s.status ? s : { ...s, status };
+    })
+    .sort((a, b) => compareStoryKeys(a.key, b.key));
 
   let firstIndex: number;
   if (opts.startWith !== undefined) {

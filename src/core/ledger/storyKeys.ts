@@ -11,8 +11,43 @@ export interface StoryKeyParts {
   epicId: string;
 }
 
-/** Short id and epic of a story key, or undefined when the key has no story number (or an empty segment before it). */
-export function parseStoryKey(key: string): StoryKeyParts | undefined {
+/**
+ * Short id and epic of a story key, or undefined when the key has no story number (or an empty segment before it).
+ * `epicIds` are the ledger's own epics (from its `epic-…` keys): a key that starts with one of them followed by a
+ * story number belongs to it, the longest first, so `7-5-2-routing` is story `7-5-2` of epic `7-5` when the
+ * ledger has `epic-7-5` (a "decimal" epic), and story `7-5` of epic `7` otherwise.
+ */
+export function parseStoryKey(key: string, epicIds?: ReadonlySet<string>): StoryKeyParts | undefined {
+  if (epicIds && epicIds.size > 0) {
+    const own = storyOfKnownEpic(key, epicIds);
+    if (own) return own;
+  }
+  return parseByFirstNumber(key);
+}
+
+/** The longest `<epic>-<number>` prefix of `key` whose epic is one of `epicIds` (which may contain dashes). */
+function storyOfKnownEpic(key: string, epicIds: ReadonlySet<string>): StoryKeyParts | undefined {
+  let best: StoryKeyParts | undefined;
+  for (let dash = key.indexOf('-'); dash > 0; dash = key.indexOf('-', dash + 1)) {
+    const epicId = key.slice(0, dash);
+    if (!epicIds.has(epicId)) continue;
+    let end = key.indexOf('-', dash + 1);
+    if (end < 0) end = key.length;
+    if (end > dash + 1 && allDigits(key, dash + 1, end) && epicSegmentsClean(epicId)) best = { epicId, shortId: key.slice(0, end) };
+  }
+  return best;
+}
+
+/**
+ * A key with no story number (`hotfix-profile-band-segmentation`) written as a plain file-name-like word: it is
+ * work the ledger lists all the same, run as a story of its own (its own id and epic).
+ */
+export function parseStandaloneKey(key: string): StoryKeyParts | undefined {
+  return /^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(key) ? { epicId: key, shortId: key } : undefined;
+}
+
+/** The 003 rule: the first purely numeric segment after segment 0 is the story number. */
+function parseByFirstNumber(key: string): StoryKeyParts | undefined {
   // Index-based (no split, no regex per segment): a 5,000-story ledger parses every key on each read.
   const firstDash = key.indexOf('-');
   if (firstDash < 0) return undefined;
@@ -174,4 +209,31 @@ export function compareStoryKeys(a: string, b: string): number {
     aFrom = aTo + 1;
     bFrom = bTo + 1;
   }
+}
+
+/** The longest suffix the runner appends to a story key to name a file (`{key}-discovery-story.md`). */
+export const LONGEST_STORY_FILE_SUFFIX = '-discovery-story.md';
+/** What most file systems allow for one file name, in bytes. */
+const MAX_FILE_NAME_BYTES = 255;
+/** C0/C1 control characters, DEL, YAML's and Unicode's line separators, and the bidirectional controls. */
+const UNSAFE_CHARACTER = /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/;
+
+/**
+ * Why a story key cannot be used as a file name (story files are `{key}.md`, `{key}-discovery-story.md` in the
+ * artifacts folder), or undefined when it can. A key with a path separator or `..` would name a file elsewhere,
+ * a control or bidi character one that displays as something else.
+ */
+export function storyKeyFileNameProblem(key: string): string | undefined {
+  if (key.includes('/') || key.includes('\\')) return 'it contains a path separator ("/" or "\\")';
+  if (key.includes('..')) return 'it contains ".."';
+  const bad = UNSAFE_CHARACTER.exec(key);
+  if (bad) {
+    const code = bad[0].charCodeAt(0).toString(16).toUpperCase().padStart(4, '0');
+    return `it contains the ${code === '0000' ? 'NUL' : 'control or bidirectional'} character U+${code}`;
+  }
+  const bytes = new TextEncoder().encode(key + LONGEST_STORY_FILE_SUFFIX).length;
+  if (bytes > MAX_FILE_NAME_BYTES) {
+    return `it is too long for a file name (${bytes} bytes with "${LONGEST_STORY_FILE_SUFFIX}", at most ${MAX_FILE_NAME_BYTES})`;
+  }
+  return undefined;
 }

@@ -33,10 +33,14 @@ function activeStories(run: RunContext, cc: CycleContext, entry?: readonly strin
 }
 
 async function createStoryPhase(run: RunContext, cc: CycleContext): Promise<void> {
-  // A story whose status no phase knows is never guessed into one: it is blocked for a human.
+  // A story whose status no phase knows (`wont-do`, `deferred`, …, reached through `--story`) is never guessed
+  // into one, and its status is the user's: it leaves the cycle with a warning, the file untouched.
   for (const s of activeStories(run, cc)) {
     if (!['backlog', 'ready-for-dev', 'in-progress', 'review'].includes(s.status)) {
-      await setStoryStatus(run, cc, s, 'blocked', `status "${s.status}" is not one the workflow knows`);
+      cc.active.delete(s.key);
+      run.warn(`Story ${s.key} has the status "${s.status}" in ${run.deps.ledger.path}, which no step of the workflow starts from; it is skipped and its status left as it is.`, {
+        storyKey: s.key,
+      });
     }
   }
   const backlog = activeStories(run, cc, ['backlog']);

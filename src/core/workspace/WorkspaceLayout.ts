@@ -10,15 +10,21 @@ export function archivedArtifactsDir(implementationArtifacts: string): string {
 export interface WorkspaceLayout {
   /** Absolute workspace root (`{project-root}`). */
   root: string;
-  /** `_bmad/bmm/config.yaml` when found. */
+  /** The BMAD module config when found (`_bmad/bmm/config.yaml`, or the older `bmad/` or `.bmad/`). */
   configPath?: string;
   /** Absolute `sprint-status.yaml` path (exists). */
   ledgerPath: string;
+  /** Why this ledger is the one used (config key, BMAD default, search order), when discovered. */
+  ledgerChoice?: string;
+  /** Other ledgers discovery found, in search order; never read. */
+  otherLedgers?: string[];
   /** Absolute `{implementation_artifacts}` folder. */
   implementationArtifacts: string;
   /** Absolute `{planning_artifacts}` folder. */
   planningArtifacts: string;
-  /** `{planning_artifacts}/project-context.md`. */
+  /** Absolute `{output_folder}` (when discovered). */
+  outputFolder?: string;
+  /** The existing `{output_folder}/project-context.md`, else `{planning_artifacts}/project-context.md`, else the first. */
   projectContextPath: string;
   /** `_bmad/bmm/workflows/4-implementation/sprint-runner/prompts` (workspace prompt overrides). */
   promptOverrideDir: string;

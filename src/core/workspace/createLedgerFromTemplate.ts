@@ -31,8 +31,27 @@ export interface CreatedLedger {
 
 export class LedgerExistsError extends Error {
   override readonly name = 'LedgerExistsError';
-  constructor(readonly file: string) {
-    super(`${file} already exists; it was not overwritten. Fix: use it as it is, or move it away first to create a new one`);
+  constructor(
+    readonly file: string,
+    /** Where a new one was asked for, when that is another place than the existing ledger. */
+    readonly requested?: string,
+  ) {
+    super(
+      requested && requested !== file
+        ? `not creating ${requested}: this workspace already has the ledger ${file}, which the runner would use. Fix: run without --init ` +
+            '(or without creating one) to use it, or move it away first to start a new one'
+        : `${file} already exists; it was not overwritten. Fix: use it as it is, or move it away first to create a new one`,
+    );
+  }
+}
+
+export class LedgerOutsideWorkspaceError extends Error {
+  override readonly name = 'LedgerOutsideWorkspaceError';
+  constructor(
+    readonly file: string,
+    readonly root: string,
+  ) {
+    super(`not creating ${file}: it is outside the workspace ${root}. Fix: give a path inside the workspace (a relative one is taken from it)`);
   }
 }
 
@@ -75,7 +94,13 @@ export async function createLedgerFromTemplate(root: string, fs: FileSystem, opt
   const target = opts.ledgerPath
     ? path.resolve(paths.root, opts.ledgerPath)
     : path.join(paths.implementationArtifacts, LEDGER_FILE_NAME);
+  const inside = path.relative(paths.root, target);
+  if (inside === '' || inside.startsWith('..') || path.isAbsolute(inside)) throw new LedgerOutsideWorkspaceError(target, paths.root);
   if (await fs.exists(target)) throw new LedgerExistsError(target);
+  // A second ledger beside one the runner would find splits the sprint in two: the new one would be empty.
+  for (const existing of paths.ledgerCandidates) {
+    if ((await fs.stat(existing))?.isFile) throw new LedgerExistsError(existing, target);
+  }
 
   const template = await fs.readText(opts.templatePath);
   const eol = template.includes('\r\n') ? '\r\n' : '\n';

@@ -1,5 +1,6 @@
-// Reads `_bmad/bmm/config.yaml` and resolves where BMAD keeps its artifacts, without requiring the ledger to
-// exist (discoverWorkspace and createLedgerFromTemplate both start from here).
+// Reads BMAD's module config (`_bmad/bmm/config.yaml`, or the older `bmad/` / `.bmad/` folders) and resolves
+// where BMAD keeps its artifacts, without requiring the ledger to exist (discoverWorkspace and
+// createLedgerFromTemplate both start from here).
 
 import * as path from 'node:path';
 import { LineCounter, isMap, isScalar, parseDocument } from 'yaml';
@@ -7,28 +8,52 @@ import type { FileSystem } from '../fs/FileSystem';
 import { BmadConfigError } from './BmadConfigError';
 
 export const BMAD_CONFIG_RELATIVE = path.join('_bmad', 'bmm', 'config.yaml');
+/** Config files looked for, in order: today's folder, then the ones older BMAD installed. The first found is used. */
+export const BMAD_CONFIG_CANDIDATES = [BMAD_CONFIG_RELATIVE, path.join('bmad', 'bmm', 'config.yaml'), path.join('.bmad', 'bmm', 'config.yaml')];
+export const DEFAULT_OUTPUT_FOLDER = '_bmad-output';
 export const DEFAULT_IMPLEMENTATION_ARTIFACTS = path.join('_bmad-output', 'implementation-artifacts');
 export const DEFAULT_PLANNING_ARTIFACTS = path.join('_bmad-output', 'planning-artifacts');
-/** Ledger locations tried after `{implementation_artifacts}/sprint-status.yaml`, relative to the root. */
-export const LEDGER_FALLBACKS = [
-  path.join('_bmad-output', 'implementation-artifacts', 'sprint-status.yaml'),
-  path.join('docs', 'sprint-artifacts', 'sprint-status.yaml'),
-];
 export const LEDGER_FILE_NAME = 'sprint-status.yaml';
+/**
+ * Folders a ledger is looked for in after the ones the config names, relative to the root, in order: where BMAD
+ * 6 puts it, then where older BMAD generations and real projects keep it.
+ */
+export const LEDGER_FALLBACK_FOLDERS = [
+  DEFAULT_IMPLEMENTATION_ARTIFACTS,
+  DEFAULT_OUTPUT_FOLDER,
+  path.join('docs', 'sprint-artifacts'),
+  path.join('docs', 'implementation-artifacts'),
+  path.join('docs', 'stories'),
+  'docs',
+  '.bmad-ephemeral',
+  '.',
+];
+/** Ledger locations tried after the configured ones, relative to the root. */
+export const LEDGER_FALLBACKS = LEDGER_FALLBACK_FOLDERS.map((f) => path.join(f, LEDGER_FILE_NAME));
+
+/** A place the ledger may be, and why it is looked at there (shown when several ledgers exist). */
+export interface LedgerCandidate {
+  path: string;
+  why: string;
+}
 
 export interface BmadPaths {
   root: string;
-  /** Absolute path of `_bmad/bmm/config.yaml` when it exists. */
+  /** Absolute path of the BMAD module config when one exists (see BMAD_CONFIG_CANDIDATES). */
   configPath?: string;
   /** Top-level string values of the config (booleans etc. as written), placeholders not resolved. */
   config: Record<string, string>;
-  /** Absolute; from `implementation_artifacts` (or the older `sprint_artifacts`), else the default. */
+  /** Absolute; from `implementation_artifacts` (or the older `sprint_artifacts`, `dev_story_location`), else the default. */
   implementationArtifacts: string;
   /** True when implementationArtifacts came from the config rather than the default. */
   implementationArtifactsConfigured: boolean;
   planningArtifacts: string;
+  /** Absolute `{output_folder}` (default `_bmad-output`): where BMAD writes project-context.md. */
+  outputFolder: string;
   /** Absolute ledger paths to try, in order, without duplicates. */
   ledgerCandidates: string[];
+  /** The same, each with why it is looked at. */
+  ledgerPlaces: LedgerCandidate[];
 }
 
 /**
@@ -70,12 +95,17 @@ export async function resolveBmadPaths(
   opts: { ledgerOverride?: string } = {},
 ): Promise<BmadPaths> {
   const absRoot = path.resolve(root);
-  const configFile = path.join(absRoot, BMAD_CONFIG_RELATIVE);
   const config: Record<string, string> = {};
   const positions: Record<string, { file: string; line: number; col: number }> = {};
   let configPath: string | undefined;
+  let configFile = '';
+  for (const relative of BMAD_CONFIG_CANDIDATES) {
+    configFile = path.join(absRoot, relative);
+    if (await fs.exists(configFile)) break;
+    configFile = '';
+  }
 
-  if (await fs.exists(configFile)) {
+  if (configFile) {
     configPath = configFile;
     const text = await fs.readText(configFile);
     const lineCounter = new LineCounter();
@@ -100,13 +130,27 @@ export async function resolveBmadPaths(
   const fromConfig = (key: string): string | undefined =>
     config[key] ? resolveConfigPath(key, config[key], absRoot, config, positions[key]) : undefined;
 
-  const configuredImpl = fromConfig('implementation_artifacts') ?? fromConfig('sprint_artifacts');
+  // BMAD 6 names the folder `implementation_artifacts`, earlier 6.0 alphas `sprint_artifacts`, the first ones only
+  // `dev_story_location` (the ledger then sat in `{output_folder}`).
+  const implKey = ['implementation_artifacts', 'sprint_artifacts', 'dev_story_location'].find((k) => config[k]);
+  const configuredImpl = implKey ? fromConfig(implKey) : undefined;
   const implementationArtifacts = configuredImpl ?? path.join(absRoot, DEFAULT_IMPLEMENTATION_ARTIFACTS);
   const planningArtifacts = fromConfig('planning_artifacts') ?? path.join(absRoot, DEFAULT_PLANNING_ARTIFACTS);
+  const configuredOutput = fromConfig('output_folder');
+  const outputFolder = configuredOutput ?? path.join(absRoot, DEFAULT_OUTPUT_FOLDER);
 
-  const candidates = opts.ledgerOverride
-    ? [path.resolve(absRoot, opts.ledgerOverride)]
-    : [path.join(implementationArtifacts, LEDGER_FILE_NAME), ...LEDGER_FALLBACKS.map((p) => path.join(absRoot, p))];
+  const configName = configPath ? path.relative(absRoot, configPath).split(path.sep).join('/') : '';
+  const places: LedgerCandidate[] = opts.ledgerOverride
+    ? [{ path: path.resolve(absRoot, opts.ledgerOverride), why: 'given explicitly' }]
+    : [
+        ...(configuredImpl ? [{ path: path.join(configuredImpl, LEDGER_FILE_NAME), why: `the folder ${configName} names as \`${implKey}\`` }] : []),
+        ...(configuredOutput ? [{ path: path.join(configuredOutput, LEDGER_FILE_NAME), why: `${configName}'s \`output_folder\` (where BMAD v6-alpha writes it)` }] : []),
+        ...LEDGER_FALLBACK_FOLDERS.map((f) => ({
+          path: path.join(absRoot, f, LEDGER_FILE_NAME),
+          why: f === DEFAULT_IMPLEMENTATION_ARTIFACTS ? "BMAD's default place" : 'a place BMAD projects keep it (searched in a fixed order)',
+        })),
+      ];
+  const ledgerPlaces = places.filter((p, i) => places.findIndex((q) => q.path === p.path) === i);
 
   return {
     root: absRoot,
@@ -115,6 +159,8 @@ export async function resolveBmadPaths(
     implementationArtifacts,
     implementationArtifactsConfigured: configuredImpl !== undefined,
     planningArtifacts,
-    ledgerCandidates: [...new Set(candidates)],
+    outputFolder,
+    ledgerCandidates: ledgerPlaces.map((p) => p.path),
+    ledgerPlaces,
   };
 }

@@ -3,6 +3,7 @@
 // `../`, spaces, quotes or shell metacharacters are never used unescaped in paths or commands.
 
 import { strict as assert } from 'node:assert';
+import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 import * as path from 'node:path';
 import { FaultRecorder } from './support/FaultRecorder';
@@ -59,6 +60,102 @@ describe('fault injection: bad ledgers (CLI)', function () {
   refused('ledger-duplicate-keys', 'duplicate story keys', `${HEADER}  1-1-a: backlog\n  1-1-a: done\n`, /duplicate key "1-1-a"/);
   refused('ledger-missing-development-status', 'no `development_status` section', '# sprint status\nproject: x\nstories:\n  1-1-a: backlog\n', /development_status/);
   refused('ledger-tab-indentation', 'tabs used for indentation', `# sprint status\ndevelopment_status:\n\t1-1-a: backlog\n`, /tab/i);
+
+  refused(
+    'ledger-unclosed-quote',
+    'an unclosed quote (`1-1-a: "backlog` on line 4, three more lines after it)',
+    `${HEADER}  1-1-a: "backlog\n  1-2-b: backlog\n  1-3-c: backlog\n  1-4-d: backlog\n`,
+    /:4:10: this double quote is never closed/,
+  );
+
+  rec.case({
+    id: 'ledger-path-keys',
+    title: 'story keys that are paths: `/` and `..`, a NUL, a bidi override, a key too long for a file name',
+    expected:
+      'each reported before any agent runs, naming the key and <file>:<line>; skipped (exit 0) while the other stories run; nothing written outside the workspace; those lines left as written',
+    run: async () => {
+      const long = `1-5-${'x'.repeat(240)}`;
+      const text =
+        HEADER +
+        '  1-1-a: backlog\n' +
+        '  "1-2-../../../../tmp/x/trav": backlog\n' +
+        '  "1-3-nul\\0here": backlog\n' +
+        '  "1-4-\\u202Egnp.exe": backlog\n' +
+        `  ${long}: backlog\n` +
+        '  1-6-b: backlog\n';
+      const ws = await withLedger(text);
+      const r = await ws.run(['run', '--cycles', '1']);
+      assert.equal(r.code, 0, `exit ${r.code}: ${r.stderr}`);
+      const problems = r.stderr.split('\n').filter((l) => l.includes('cannot name a story file'));
+      assert.deepEqual(
+        problems.map((l) => /:(\d+):\d+: /.exec(l)?.[1]),
+        ['5', '6', '7', '8'],
+        `one warning per key with its line:\n${r.stderr}`,
+      );
+      for (const l of problems) assert.ok(l.includes(`${ws.ledgerPath}:`), `names the file: ${l}`);
+      const started = eventsOfType(r.events, 'command:start').flatMap((e) => e.storyKeys ?? []);
+      assert.deepEqual([...new Set(started)].sort(), ['1-1-a', '1-6-b'], 'only the usable stories ran');
+      assert.ok(!existsSync('/tmp/x/trav-discovery-story.md'), 'nothing written outside the workspace');
+      const after = ws.ledgerText();
+      assert.match(after, /1-1-a: done/);
+      assert.match(after, /1-6-b: done/);
+      assert.equal(after.replace('1-1-a: done', '1-1-a: backlog').replace('1-6-b: done', '1-6-b: backlog'), text, 'the skipped lines are untouched');
+      return `exit 0; 4 warnings before any agent, e.g. "${problems[0].replace(ws.ledgerPath, '<ledger>').slice(0, 160)}"; 1-1-a and 1-6-b done`;
+    },
+  });
+
+  rec.case({
+    id: 'ledger-legacy-drafted',
+    title: 'a v6-alpha status (`1-2-b: drafted`) before a backlog story, run normally and with `--story`',
+    expected: 'drafted is read as ready-for-dev (as BMAD does): it is picked before the later story and never rewritten to blocked; exit 0',
+    run: async () => {
+      const text = `${HEADER}  1-1-a: done\n  1-2-b: drafted\n  1-3-c: backlog\n`;
+      const ws = await withLedger(text);
+      const picked = await ws.run(['run', '--cycles', '1', '--story', '1-2-b']);
+      assert.equal(picked.code, 0, `exit ${picked.code}: ${picked.stderr}`);
+      const cycle = eventsOfType(picked.events, 'cycle:start')[0];
+      assert.deepEqual(cycle?.storyKeys, ['1-2-b', '1-3-c']);
+      const after = ws.ledgerText();
+      assert.doesNotMatch(after, /blocked/);
+      assert.match(after, /1-2-b: done/);
+      assert.match(after, /1-3-c: done/);
+      return `exit 0; cycle [${cycle?.storyKeys.join(', ')}]; both done, nothing blocked`;
+    },
+  });
+
+  rec.case({
+    id: 'ledger-decimal-epics',
+    title: 'a decimal epic (`epic-7-5`, stories `7-5-2-…`, `7-5-3-…`)',
+    expected: 'distinct ids and their own epic: one commit `feat(7-5): implement stories 7-5-2,7-5-3`',
+    run: async () => {
+      const text = '# sprint\ndevelopment_status:\n  epic-7-5: in-progress\n  7-5-2-external-signal-routing: backlog\n  7-5-3-internal-signal-routing: backlog\n';
+      const ws = await withLedger(text);
+      const r = await ws.run(['run', '--cycles', '1']);
+      assert.equal(r.code, 0, `exit ${r.code}: ${r.stderr}`);
+      const cycle = eventsOfType(r.events, 'cycle:start')[0];
+      assert.equal(cycle?.epicId, '7-5');
+      const subject = spawnSync('git', ['log', '-1', '--format=%s'], { cwd: ws.root, encoding: 'utf8' }).stdout.trim();
+      assert.equal(subject, 'feat(7-5): implement stories 7-5-2,7-5-3');
+      return `exit 0; epic ${cycle?.epicId}; commit "${subject}"`;
+    },
+  });
+
+  rec.case({
+    id: 'ledger-key-without-number',
+    title: 'an open key without a story number (`hotfix-profile-band-segmentation: backlog`)',
+    expected: 'it runs as a story of its own; "sprint complete" is only said once it is done',
+    run: async () => {
+      const text = `${HEADER}  1-1-a: done\n  hotfix-profile-band-segmentation: backlog\n`;
+      const ws = await withLedger(text);
+      const r = await ws.run(['run', '--cycles', 'all']);
+      assert.equal(r.code, 0, `exit ${r.code}: ${r.stderr}`);
+      const end = eventsOfType(r.events, 'batch:end')[0];
+      assert.deepEqual(end?.storiesDone, ['hotfix-profile-band-segmentation']);
+      assert.equal(end?.sprintComplete, true);
+      assert.match(ws.ledgerText(), /hotfix-profile-band-segmentation: done/);
+      return `exit 0; done [${end?.storiesDone.join(', ')}], then sprint complete`;
+    },
+  });
 
   rec.case({
     id: 'ledger-unknown-status',

@@ -7,7 +7,7 @@ import { strict as assert } from 'node:assert';
 import { readFileSync } from 'node:fs';
 import type { FileStat, FileSystem } from '../../../src/core/fs/FileSystem';
 import { scanLedgerText } from '../../../src/core/ledger/LedgerLineScanner';
-import { STORY_STATUSES, type StoryStatus } from '../../../src/core/ledger/LedgerTypes';
+import { STORY_STATUSES, storyStatusAsBmadReads, type StoryStatus } from '../../../src/core/ledger/LedgerTypes';
 import { SprintLedger, parseLedgerDocument, parseLedgerText } from '../../../src/core/ledger/SprintLedger';
 import { PreviousSprintLedger, previousParseLedgerText } from './support/PreviousSprintLedger';
 import { fixturePath } from '../../support/fixtures';
@@ -209,6 +209,16 @@ function comparable(parsed: { text: string; snapshot: unknown; values: Map<strin
 }
 
 /**
+ * An outcome without its snapshot: the text, the value spans, or the error. An unclosed quote is now reported
+ * where it opens rather than where the file ends: both count as the same finding.
+ */
+function sourceView(o: Outcome): Outcome {
+  if (!o.ok) return { ok: false, error: o.error.replace(/:\d+:\d+: (this (double|single) quote is never closed|Missing closing ["']quote)\..*$/s, ': unclosed quote') };
+  const { snapshot: _snapshot, ...rest } = o.value as ReturnType<typeof comparable>;
+  return { ok: true, value: rest };
+}
+
+/**
  * All three readers agree (same snapshot and value spans, or the same error); returns which reader the
  * scanner-first path used.
  */
@@ -221,8 +231,12 @@ function assertReadersAgree(text: string, label: string): 'scan' | 'document' | 
     parser = parsed.parser;
     return comparable(parsed);
   });
-  assert.deepEqual(document, previous, `${label}: parseLedgerDocument differs from the previous implementation\n${text}`);
-  assert.deepEqual(fast, previous, `${label}: parseLedgerText (${parser}) differs from the previous implementation\n${text}`);
+  // What the readers find in the text (every entry, its value and source range, or the error) is what the
+  // previous implementation found; the snapshot built from it has since gained rules of its own (legacy statuses,
+  // decimal epics, keys that cannot be file names), so there the two current readers must agree with each other.
+  assert.deepEqual(sourceView(document), sourceView(previous), `${label}: parseLedgerDocument differs from the previous implementation\n${text}`);
+  assert.deepEqual(sourceView(fast), sourceView(previous), `${label}: parseLedgerText (${parser}) differs from the previous implementation\n${text}`);
+  assert.deepEqual(fast, document, `${label}: parseLedgerText (${parser}) differs from parseLedgerDocument\n${text}`);
   return parser;
 }
 
@@ -236,6 +250,11 @@ class OneFileSystem implements FileSystem {
   async writeTextAtomic(_path: string, text: string): Promise<void> {
     this.writes++;
     this.content = text;
+  }
+  async replaceTextAtomic(_path: string, expected: string, text: string): Promise<boolean> {
+    if (this.content !== expected) return false;
+    await this.writeTextAtomic(_path, text);
+    return true;
   }
   async appendText(): Promise<void> {
     throw new Error('not used by the ledger');
@@ -281,8 +300,11 @@ async function assertWritesAgree(text: string, r: Rng, writes: number, label: st
   for (let w = 0; w < writes; w++) {
     const key = pick(r, keys);
     const status = pick(r, STORY_STATUSES) as StoryStatus;
-    const expected = await settle(previous.setStatus(key, status));
-    const actual = await settle(current.setStatus(key, status));
+    // A legacy word already meaning the new status (`drafted` for ready-for-dev) is now kept as written.
+    const written = outcome(() => parseLedgerText(FILE, now.content).values.get(key)?.status);
+    if (written.ok && typeof written.value === 'string' && written.value !== status && storyStatusAsBmadReads(written.value) === status) continue;
+    const expected = sourceView(await settle(previous.setStatus(key, status)));
+    const actual = sourceView(await settle(current.setStatus(key, status)));
     assert.deepEqual(actual, expected, `${label}: setStatus(${JSON.stringify(key)}, ${status}) result\n${text}`);
     assert.equal(now.content, before.content, `${label}: bytes after setStatus(${JSON.stringify(key)}, ${status})`);
     assert.equal(now.writes, before.writes, `${label}: number of file writes`);

@@ -59,14 +59,22 @@ describe('selectNextStories (003 step 1)', () => {
   });
 
   it('skips stories with an unknown status and says which', () => {
-    const sel = selectNextStories(aLedger('1-1: drafted', '1-2: backlog', '1-3: Done', '1-4: backlog', '1-5: wip'));
+    const sel = selectNextStories(aLedger('1-1: wont-do', '1-2: backlog', '1-3: Done', '1-4: backlog', '1-5: wip'));
     assert.deepEqual(sel?.storyKeys, ['1-2', '1-4']);
     assert.deepEqual(sel?.skipped, [
-      { key: '1-1', status: 'drafted' },
+      { key: '1-1', status: 'wont-do' },
       { key: '1-3', status: 'Done' },
     ]);
-    assert.equal(selectNextStories(aLedger('1-1: drafted', '1-2: done')), undefined, 'unknown statuses are never selected');
+    assert.equal(selectNextStories(aLedger('1-1: deferred', '1-2: done')), undefined, 'unknown statuses are never selected');
     assert.equal('skipped' in (selectNextStories(aLedger('1-1: backlog')) ?? {}), false);
+  });
+
+  it('reads the legacy statuses as BMAD does: drafted is ready-for-dev, contexted is in-progress', () => {
+    const sel = selectNextStories(aLedger('1-1: done', '1-2: drafted', '1-3: backlog'));
+    assert.deepEqual(sel?.storyKeys, ['1-2', '1-3'], 'a drafted story is picked before the later backlog one');
+    assert.deepEqual(sel?.statuses, { '1-2': 'ready-for-dev', '1-3': 'backlog' });
+    assert.equal(sel?.skipped, undefined);
+    assert.deepEqual(selectNextStories(aLedger('2-1: contexted'))?.statuses, { '2-1': 'in-progress' });
   });
 
   describe('startWith (Resume story)', () => {

@@ -6,6 +6,9 @@ import {
   isRetrospectiveKey,
   isStoryKey,
   parseStoryKey,
+  parseStandaloneKey,
+  storyKeyFileNameProblem,
+  LONGEST_STORY_FILE_SUFFIX,
 } from '../../../src/core/ledger/storyKeys';
 import * as previous from './support/previousStoryKeys';
 
@@ -96,5 +99,38 @@ describe('storyKeys', () => {
       assert.equal(compareStoryKeys(a, b), previous.compareStoryKeys(a, b), `compareStoryKeys(${JSON.stringify(a)}, ${JSON.stringify(b)})`);
       assert.equal(compareStoryKeys(b, a), previous.compareStoryKeys(b, a), `compareStoryKeys(${JSON.stringify(b)}, ${JSON.stringify(a)})`);
     }
+  });
+});
+
+describe('storyKeys: real ledgers', () => {
+  it('decimal epics: a key of an epic the ledger lists with a dash takes that epic and its own story number', () => {
+    const epics = new Set(['7', '7-5']);
+    assert.deepEqual(parseStoryKey('7-5-2-external-signal-routing', epics), { epicId: '7-5', shortId: '7-5-2' });
+    assert.deepEqual(parseStoryKey('7-5-3-other', epics), { epicId: '7-5', shortId: '7-5-3' });
+    assert.deepEqual(parseStoryKey('7-4-plain', epics), { epicId: '7', shortId: '7-4' });
+    assert.deepEqual(parseStoryKey('7-5-login', epics), { epicId: '7', shortId: '7-5' }, 'no number after 7-5: story 5 of epic 7');
+    assert.deepEqual(parseStoryKey('7-5-2-external-signal-routing'), { epicId: '7', shortId: '7-5' }, 'without the ledger\'s epics, the 003 rule');
+  });
+
+  it('a plain word key without a story number is a story of its own', () => {
+    assert.deepEqual(parseStandaloneKey('hotfix-profile-band-segmentation'), {
+      epicId: 'hotfix-profile-band-segmentation',
+      shortId: 'hotfix-profile-band-segmentation',
+    });
+    for (const key of ['1-5 with spaces', '-x', 'a/b', '']) assert.equal(parseStandaloneKey(key), undefined, key);
+  });
+
+  it('keys that cannot be a file name are named with the reason', () => {
+    assert.equal(storyKeyFileNameProblem('1-1-login'), undefined);
+    assert.match(storyKeyFileNameProblem('../../../../tmp/x/trav-1-y') ?? '', /path separator/);
+    assert.match(storyKeyFileNameProblem('1-1-a\\b') ?? '', /path separator/);
+    assert.match(storyKeyFileNameProblem('1-1-a..b') ?? '', /"\.\."/);
+    assert.match(storyKeyFileNameProblem('1-1-a\u0000b') ?? '', /NUL character U\+0000/);
+    assert.match(storyKeyFileNameProblem('1-1-a\nb') ?? '', /U\+000A/);
+    assert.match(storyKeyFileNameProblem('1-1-\u202egnp.exe') ?? '', /bidirectional character U\+202E/);
+    const longest = `1-1-${'a'.repeat(255 - 4 - LONGEST_STORY_FILE_SUFFIX.length)}`;
+    assert.equal(storyKeyFileNameProblem(longest), undefined, 'exactly 255 bytes with the suffix');
+    assert.match(storyKeyFileNameProblem(`${longest}a`) ?? '', /too long for a file name \(256 bytes/);
+    assert.match(storyKeyFileNameProblem(`1-1-${'é'.repeat(120)}`) ?? '', /too long/, 'bytes, not characters');
   });
 });

@@ -7,6 +7,7 @@ import { selectNextStories } from '../../../src/core/ledger/selectNextStories';
 import { BmadConfigError } from '../../../src/core/workspace/BmadConfigError';
 import { discoverWorkspace } from '../../../src/core/workspace/discoverWorkspace';
 import { LedgerNotFoundError } from '../../../src/core/workspace/LedgerNotFoundError';
+import { LEDGER_FALLBACKS } from '../../../src/core/workspace/resolveBmadPaths';
 import { NodeFileSystem } from '../../../src/infra/NodeFileSystem';
 
 const fs = new NodeFileSystem();
@@ -47,9 +48,13 @@ describe('discoverWorkspace', () => {
       root: SAMPLE,
       configPath: path.join(SAMPLE, '_bmad/bmm/config.yaml'),
       ledgerPath: path.join(SAMPLE, '_bmad-output/implementation-artifacts/sprint-status.yaml'),
+      ledgerChoice: 'the folder _bmad/bmm/config.yaml names as `implementation_artifacts`',
+      otherLedgers: [],
       implementationArtifacts: path.join(SAMPLE, '_bmad-output/implementation-artifacts'),
       planningArtifacts: path.join(SAMPLE, '_bmad-output/planning-artifacts'),
-      projectContextPath: path.join(SAMPLE, '_bmad-output/planning-artifacts/project-context.md'),
+      outputFolder: path.join(SAMPLE, '_bmad-output'),
+      // Where BMAD's generate-project-context writes it ({output_folder}).
+      projectContextPath: path.join(SAMPLE, '_bmad-output/project-context.md'),
       promptOverrideDir: path.join(SAMPLE, '_bmad/bmm/workflows/4-implementation/sprint-runner/prompts'),
       scriptsDir: path.join(SAMPLE, '_bmad/scripts'),
     });
@@ -85,7 +90,7 @@ describe('discoverWorkspace', () => {
     assert.equal(layout.ledgerPath, ledger);
     assert.equal(layout.implementationArtifacts, path.join(root, 'out/impl'));
     assert.equal(layout.planningArtifacts, path.join(root, 'plans'));
-    assert.equal(layout.projectContextPath, path.join(root, 'plans/project-context.md'));
+    assert.equal(layout.projectContextPath, path.join(root, 'out/project-context.md'), 'none exists: {output_folder}, where BMAD writes it');
   });
 
   it('uses the older sprint_artifacts key when implementation_artifacts is absent', async () => {
@@ -137,23 +142,21 @@ describe('discoverWorkspace', () => {
     await put('_bmad/bmm/config.yaml', "implementation_artifacts: '{project-root}/stories'\n");
     // A folder with the ledger's name is not a ledger.
     await fsp.mkdir(path.join(root, 'docs/sprint-artifacts/sprint-status.yaml'), { recursive: true });
-    const searched = [
-      path.join(root, 'stories/sprint-status.yaml'),
-      path.join(root, '_bmad-output/implementation-artifacts/sprint-status.yaml'),
-      path.join(root, 'docs/sprint-artifacts/sprint-status.yaml'),
-    ];
+    const searched = [path.join(root, 'stories/sprint-status.yaml'), ...LEDGER_FALLBACKS.map((p) => path.join(root, p))];
     const err = await rejectsNotFound(discoverWorkspace(root, fs), searched);
     for (const p of searched) assert.ok(err.message.includes(`  - ${p}\n`), `message lists ${p}:\n${err.message}`);
     assert.match(err.message, /sprint-runner run --init/);
     assert.match(err.message, /sprint-planning/);
+    assert.match(err.message, /--ledger FILE/);
+    assert.match(err.message, /sprintRunner\.ledger\.path/);
     assert.equal(err.suggestedPath, searched[0]);
   });
 
   it('lists the default path once when the config points at it', async () => {
-    const err = await rejectsNotFound(discoverWorkspace(root, fs), [
-      path.join(root, '_bmad-output/implementation-artifacts/sprint-status.yaml'),
-      path.join(root, 'docs/sprint-artifacts/sprint-status.yaml'),
-    ]);
+    const err = await rejectsNotFound(
+      discoverWorkspace(root, fs),
+      LEDGER_FALLBACKS.map((p) => path.join(root, p)),
+    );
     assert.equal(err.message.split('_bmad-output/implementation-artifacts/sprint-status.yaml').length, 3, 'listed + suggested');
   });
 
