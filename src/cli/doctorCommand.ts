@@ -1,0 +1,73 @@
+// `sprint-runner doctor`, and the same checks as the first thing `run` and `resume` do: before the state
+// lock, before any file is written, before any agent is paid to run.
+
+import type { DoctorCheck, DoctorReport } from '../core/doctor/DoctorCheck';
+import { CLI_VOCABULARY } from '../core/doctor/DoctorCheck';
+import type { DoctorHost } from '../core/doctor/DoctorHost';
+import { formatDoctorReport, runDoctor } from '../core/doctor/runDoctor';
+import { NodeDoctorHost } from '../infra/doctor/NodeDoctorHost';
+import { NodeFileSystem } from '../infra/NodeFileSystem';
+
+/** What the CLI's caller may replace: tests inject a host (uid, platform) and extra checks. */
+export interface CliDeps {
+  /** Checks added to the built-in ones; one with a built-in id (e.g. `bmad`) replaces it. */
+  doctorChecks?: readonly DoctorCheck[];
+  doctorHost?: (env: NodeJS.ProcessEnv) => DoctorHost;
+}
+
+export interface PreflightInput {
+  workspace: string;
+  ledger?: string;
+  claude: { command: string; args: string[] };
+  permissionMode: string;
+  containers: boolean;
+  ledgerWillBeCreated?: boolean;
+}
+
+interface Io {
+  out: (line: string) => void;
+  err: (line: string) => void;
+  env: NodeJS.ProcessEnv;
+}
+
+export function diagnose(input: PreflightInput, env: NodeJS.ProcessEnv, deps: CliDeps): Promise<DoctorReport> {
+  const host = deps.doctorHost?.(env) ?? new NodeDoctorHost({ env });
+  return runDoctor(
+    {
+      workspaceRoot: input.workspace,
+      ...(input.ledger ? { ledgerOverride: input.ledger } : {}),
+      claude: input.claude,
+      permissionMode: input.permissionMode,
+      containers: input.containers,
+      ...(input.ledgerWillBeCreated ? { ledgerWillBeCreated: true } : {}),
+      vocabulary: CLI_VOCABULARY,
+      host,
+      fs: new NodeFileSystem(),
+    },
+    deps.doctorChecks,
+  );
+}
+
+/** `sprint-runner doctor`: every check, exit 0 when none failed (warnings allowed), 2 when one did. */
+export async function doctorCommand(input: PreflightInput, json: boolean, io: Io, deps: CliDeps): Promise<number> {
+  const report = await diagnose(input, io.env, deps);
+  if (json) io.out(JSON.stringify(report, null, 2));
+  else for (const line of formatDoctorReport(report)) io.out(line);
+  return report.ok ? 0 : 2;
+}
+
+/**
+ * The checks before a run. Returns true when the run may go on; otherwise the failures (and warnings) are
+ * on stderr and nothing was written or started.
+ */
+export async function preflight(input: PreflightInput, io: Io, deps: CliDeps): Promise<boolean> {
+  const report = await diagnose(input, io.env, deps);
+  const problems = formatDoctorReport(report, { only: ['warn', 'fail'] });
+  if (report.ok) {
+    if (report.counts.warn > 0) for (const line of problems.slice(0, -1)) io.err(line);
+    return true;
+  }
+  for (const line of problems) io.err(line);
+  io.err('sprint-runner: the setup check failed, so nothing was started and nothing was written. Fix the above, then run again (`sprint-runner doctor` shows every check).');
+  return false;
+}
