@@ -10,6 +10,8 @@ const stages = [
   { name: 'typecheck', cmd: ['npm', 'run', '-s', 'typecheck'] },
   { name: 'build', cmd: ['npm', 'run', '-s', 'build'] },
   { name: 'unit', cmd: ['npm', 'run', '-s', 'test:unit'], counts: 'mocha' },
+  // A git clone of HEAD into an empty folder: npm ci, type check, unit tests on the in-repo fixtures, the packed CLI.
+  { name: 'fresh-clone', cmd: ['npm', 'run', '-s', 'test:fresh-clone'], counts: 'mocha' },
   { name: 'webview', cmd: ['npm', 'run', '-s', 'test:webview'], counts: 'mocha' },
   { name: 'integration', cmd: ['npm', 'run', '-s', 'test:integration'], counts: 'sessions' },
 ];
