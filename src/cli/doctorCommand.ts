@@ -8,9 +8,15 @@ import { formatDoctorReport, runDoctor } from '../core/doctor/runDoctor';
 import { NodeDoctorHost } from '../infra/doctor/NodeDoctorHost';
 import { NodeFileSystem } from '../infra/NodeFileSystem';
 
+/**
+ * Checks the CLI adds to core's built-in ones for every doctor and every run. One with a built-in id runs in its
+ * place: a full BMAD install check (`id: 'bmad'`) goes here and replaces the built-in presence check.
+ */
+export const PRODUCT_CHECKS: readonly DoctorCheck[] = [];
+
 /** What the CLI's caller may replace: tests inject a host (uid, platform) and extra checks. */
 export interface CliDeps {
-  /** Checks added to the built-in ones; one with a built-in id (e.g. `bmad`) replaces it. */
+  /** Checks added to the built-in ones instead of PRODUCT_CHECKS; one with a built-in id (e.g. `bmad`) replaces it. */
   doctorChecks?: readonly DoctorCheck[];
   doctorHost?: (env: NodeJS.ProcessEnv) => DoctorHost;
 }
@@ -44,7 +50,7 @@ export function diagnose(input: PreflightInput, env: NodeJS.ProcessEnv, deps: Cl
       host,
       fs: new NodeFileSystem(),
     },
-    deps.doctorChecks,
+    deps.doctorChecks ?? PRODUCT_CHECKS,
   );
 }
 
