@@ -68,12 +68,11 @@ export async function doctorCommand(input: PreflightInput, json: boolean, io: Io
  */
 export async function preflight(input: PreflightInput, io: Io, deps: CliDeps): Promise<boolean> {
   const report = await diagnose(input, io.env, deps);
-  const problems = formatDoctorReport(report, { only: ['warn', 'fail'] });
-  if (report.ok) {
-    if (report.counts.warn > 0) for (const line of problems.slice(0, -1)) io.err(line);
-    return true;
-  }
-  for (const line of problems) io.err(line);
+  // Failures first (the first line of stderr says what stopped the run), then the warnings.
+  const failures = formatDoctorReport(report, { only: ['fail'] }).slice(0, -1);
+  const warnings = formatDoctorReport(report, { only: ['warn'] }).slice(0, -1);
+  for (const line of [...failures, ...warnings]) io.err(line);
+  if (report.ok) return true;
   io.err('sprint-runner: the setup check failed, so nothing was started and nothing was written. Fix the above, then run again (`sprint-runner doctor` shows every check).');
   return false;
 }
