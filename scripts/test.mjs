@@ -13,6 +13,8 @@ const stages = [
   // Real BMAD installs (npm) and the real Claude CLI against a loopback mock of the Messages API; the
   // packages are cached under ~/.cache/sprint-runner-test after the first run.
   { name: 'bmad', cmd: ['npm', 'run', '-s', 'test:bmad'], counts: 'mocha' },
+  // A git clone of HEAD into an empty folder: npm ci, type check, unit tests on the in-repo fixtures, the packed CLI.
+  { name: 'fresh-clone', cmd: ['npm', 'run', '-s', 'test:fresh-clone'], counts: 'mocha' },
   { name: 'webview', cmd: ['npm', 'run', '-s', 'test:webview'], counts: 'mocha' },
   { name: 'integration', cmd: ['npm', 'run', '-s', 'test:integration'], counts: 'sessions' },
 ];

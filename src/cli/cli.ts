@@ -16,11 +16,16 @@ import { LedgerNotFoundError } from '../core/workspace/LedgerNotFoundError';
 import { NodeFileSystem } from '../infra/NodeFileSystem';
 import { SprintSession } from '../infra/SprintSession';
 import { requestStop, StateLock, StateLockedError } from '../infra/StateLock';
+import { sessionOptionsFrom } from '../infra/sessionOptionsFrom';
+import { commandHelp } from './cliHelp';
+import { resolveCliConfig, type CliConfig } from './cliConfig';
+import { doctorCommand, preflight, type CliDeps, type PreflightInput } from './doctorCommand';
 import { formatEvent } from './formatEvent';
-import { parseCliArgs, USAGE, UsageError, type CliCommand, type CommonOptions } from './parseCliArgs';
+import { parseCliArgs, USAGE, UsageError, type CliCommand } from './parseCliArgs';
 import { collectStatus, formatStatus } from './status';
 
 export const EXIT = { ok: 0, failed: 1, usage: 2, stopped: 3 } as const;
+export type { CliDeps } from './doctorCommand';
 
 /** dist/cli.js → the package root; src/cli/cli.ts (tests through tsx) → the repo root. */
 export function packageRoot(): string {
@@ -35,19 +40,22 @@ interface Io {
   cwd: string;
 }
 
-function resolveCommon(c: CommonOptions, io: Io) {
-  const workspace = path.resolve(io.cwd, c.workspace ?? '.');
-  const stateDir = path.resolve(io.cwd, c.stateDir ?? path.join(workspace, '.sprint-runner'));
-  const claude = c.claude ?? io.env.SPRINT_RUNNER_CLAUDE ?? 'claude';
-  // A relative --ledger names a file of the workspace (like the extension's setting), whatever the shell's folder.
-  return { workspace, stateDir, claude, ledger: c.ledger ? path.resolve(workspace, c.ledger) : undefined };
+function preflightInput(c: CliConfig, ledgerWillBeCreated = false): PreflightInput {
+  return {
+    workspace: c.workspace,
+    ...(c.ledger ? { ledger: c.ledger } : {}),
+    claude: { command: c.config.claude.command, args: c.config.claude.args },
+    permissionMode: c.config.permissionMode,
+    containers: c.config.git.container !== undefined,
+    ledgerWillBeCreated,
+  };
 }
 
-/** SPRINT_RUNNER_BMAD_MISSING_WORKFLOWS=runner-prompt|refuse (default refuse). */
-function missingWorkflowPolicy(env: NodeJS.ProcessEnv): MissingWorkflowPolicy {
+/** SPRINT_RUNNER_BMAD_MISSING_WORKFLOWS=runner-prompt|refuse overrides the setting for one run. */
+function missingWorkflowPolicy(env: NodeJS.ProcessEnv, fromSettings: MissingWorkflowPolicy): MissingWorkflowPolicy {
   const v = env[MISSING_WORKFLOWS_ENV];
-  if (v === undefined || v === '' || v === 'refuse') return 'refuse';
-  if (v === 'runner-prompt') return 'runner-prompt';
+  if (v === undefined || v === '') return fromSettings;
+  if (v === 'refuse' || v === 'runner-prompt') return v;
   throw new UsageError(`${MISSING_WORKFLOWS_ENV}=${v} is not a choice: use runner-prompt or refuse.`);
 }
 
@@ -63,9 +71,11 @@ function exitCodeFor(result: RunResult): number {
   }
 }
 
-async function runOrResume(cmd: Extract<CliCommand, { kind: 'run' | 'resume' }>, io: Io, signals: SignalSource): Promise<number> {
-  const o = resolveCommon(cmd.common, io);
+async function runOrResume(cmd: Extract<CliCommand, { kind: 'run' | 'resume' }>, io: Io, signals: SignalSource, deps: CliDeps): Promise<number> {
+  const o = resolveCliConfig(cmd.common, io.cwd, io.env);
   const root = packageRoot();
+  // The setup check comes first: a failure writes nothing (no lock, no state folder, no ledger) and spends nothing.
+  if (!(await preflight(preflightInput(o, cmd.kind === 'run' && cmd.init), io, deps))) return EXIT.usage;
   if (cmd.kind === 'run' && cmd.init) {
     // Refuses (exit 2) when the workspace already has a ledger anywhere the runner looks: running on a new,
     // empty one would report the sprint complete while the real one has open stories.
@@ -78,17 +88,12 @@ async function runOrResume(cmd: Extract<CliCommand, { kind: 'run' | 'resume' }>,
   const session = await SprintSession.open({
     workspaceRoot: o.workspace,
     stateDir: o.stateDir,
+    // The same mapping as the extension's: models, reviews, budgets, gates, commit mode, lanes, containers, timeouts.
+    ...sessionOptionsFrom(o.config),
     ledgerOverride: o.ledger,
-    claude: { command: o.claude, args: [] },
     extensionRoot: root,
-    agent: {
-      timeouts: {
-        wallMs: cmd.common.stepTimeoutSeconds !== undefined ? cmd.common.stepTimeoutSeconds * 1000 : undefined,
-        idleMs: cmd.common.idleTimeoutSeconds !== undefined ? cmd.common.idleTimeoutSeconds * 1000 : undefined,
-      },
-    },
     onLog: (level, message) => io.err(`${level === 'info' ? '' : `${level}: `}${message}`),
-    bmad: { missingWorkflows: missingWorkflowPolicy(io.env) },
+    bmad: { missingWorkflows: missingWorkflowPolicy(io.env, o.config.bmadMissingWorkflows) },
   });
   try {
     // A ledger that cannot be read is bad input (exit 2), found before any agent is paid to run.
@@ -144,12 +149,12 @@ async function runOrResume(cmd: Extract<CliCommand, { kind: 'run' | 'resume' }>,
 }
 
 async function status(cmd: Extract<CliCommand, { kind: 'status' }>, io: Io): Promise<number> {
-  const o = resolveCommon(cmd.common, io);
+  const o = resolveCliConfig(cmd.common, io.cwd, io.env);
   const session = await SprintSession.open({
     workspaceRoot: o.workspace,
     stateDir: o.stateDir,
     ledgerOverride: o.ledger,
-    claude: { command: o.claude, args: [] },
+    claude: { command: o.config.claude.command, args: o.config.claude.args },
     extensionRoot: packageRoot(),
     readOnly: true,
   });
@@ -165,7 +170,7 @@ async function status(cmd: Extract<CliCommand, { kind: 'status' }>, io: Io): Pro
 }
 
 function stop(cmd: Extract<CliCommand, { kind: 'stop' }>, io: Io): number {
-  const o = resolveCommon(cmd.common, io);
+  const o = resolveCliConfig({ ...cmd.common, useSettingsFile: false }, io.cwd, io.env);
   const holder = StateLock.read(o.stateDir);
   if (!holder || StateLock.holderState(holder) !== 'alive') {
     io.err(`No run is active in ${o.stateDir}; nothing to stop.`);
@@ -219,19 +224,39 @@ function isConfigurationError(err: unknown): boolean {
   );
 }
 
-export async function main(argv: readonly string[], io: Io, signals: SignalSource = processSignals): Promise<number> {
+/** `<command> --help`, naming the permission mode the command would use here. */
+function help(cmd: Extract<CliCommand, { kind: 'help' }>, io: Io): number {
+  if (!cmd.command) {
+    io.out(USAGE);
+    return EXIT.ok;
+  }
+  let permission: { mode: string; source: string } | undefined;
+  try {
+    const c = resolveCliConfig(cmd.common ?? { json: false, settings: {}, useSettingsFile: true }, io.cwd, io.env);
+    permission = { mode: c.config.permissionMode, source: c.permissionSource };
+  } catch {
+    permission = { mode: 'bypassPermissions', source: 'the default; the settings file could not be read' };
+  }
+  io.out(commandHelp(cmd.command, permission));
+  return EXIT.ok;
+}
+
+export async function main(argv: readonly string[], io: Io, signals: SignalSource = processSignals, deps: CliDeps = {}): Promise<number> {
   try {
     const cmd = parseCliArgs(argv);
     switch (cmd.kind) {
       case 'help':
-        io.out(USAGE);
-        return EXIT.ok;
+        return help(cmd, io);
+      case 'doctor': {
+        const c = resolveCliConfig(cmd.common, io.cwd, io.env);
+        return await doctorCommand(preflightInput(c), cmd.common.json, io, deps);
+      }
       case 'version':
         io.out(version());
         return EXIT.ok;
       case 'run':
       case 'resume':
-        return await runOrResume(cmd, io, signals);
+        return await runOrResume(cmd, io, signals, deps);
       case 'status':
         return await status(cmd, io);
       case 'stop':
@@ -249,8 +274,18 @@ export async function main(argv: readonly string[], io: Io, signals: SignalSourc
 }
 
 if (require.main === module) {
+  // A reader that went away (`sprint-runner status | head -1`) is not an error: the output stops, the command
+  // finishes what it was doing (a run keeps its agents under control) and exits as it would have.
+  let stdoutGone = false;
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    stdoutGone = true;
+    if (err.code !== 'EPIPE') process.stderr.write(`sprint-runner: standard output failed: ${err.message}\n`);
+  });
+  process.stderr.on('error', () => undefined);
   main(process.argv.slice(2), {
-    out: (l) => process.stdout.write(`${l}\n`),
+    out: (l) => {
+      if (!stdoutGone) process.stdout.write(`${l}\n`);
+    },
     err: (l) => process.stderr.write(`${l}\n`),
     env: process.env,
     cwd: process.cwd(),

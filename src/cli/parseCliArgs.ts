@@ -1,11 +1,16 @@
-// Argument parsing for the headless CLI. Pure, so every usage error is unit-tested.
+// Argument parsing for the headless CLI. Pure, so every usage error is unit-tested. The options are one
+// table (cliOptions.ts): which commands take each, its help line, and the setting it overrides.
+
+import { COMMANDS, OPTIONS, type CliCommandName, type OptionSpec } from './cliOptions';
+import { UsageError } from './UsageError';
 
 export type CliCommand =
   | { kind: 'run'; cycles: number | 'all'; cyclesGiven: boolean; story?: string; init: boolean; common: CommonOptions }
   | { kind: 'resume'; common: CommonOptions }
   | { kind: 'status'; common: CommonOptions }
   | { kind: 'stop'; common: CommonOptions }
-  | { kind: 'help' }
+  | { kind: 'doctor'; common: CommonOptions }
+  | { kind: 'help'; command?: CliCommandName; common?: CommonOptions }
   | { kind: 'version' };
 
 export interface CommonOptions {
@@ -17,45 +22,15 @@ export interface CommonOptions {
   /** Seconds an agent may run in total / stay silent before it is stopped. */
   stepTimeoutSeconds?: number;
   idleTimeoutSeconds?: number;
+  /** Values given as flags, keyed by the `sprintRunner.*` setting they override (without the prefix). */
+  settings: Record<string, unknown>;
+  /** Read `sprintRunner.*` from the workspace's `.vscode/settings.json` (off with `--no-settings`). */
+  useSettingsFile: boolean;
 }
 
-export class UsageError extends Error {
-  override readonly name = 'UsageError';
-}
+export { UsageError };
 
-export const USAGE = `Usage: sprint-runner <command> [options]
-
-Commands:
-  run      Run cycles of the sprint (default 2 cycles)
-  resume   Continue the interrupted batch with the options it was started with
-  status   Show the latest batch, stories, tokens and cost
-  stop     Ask a run in the same state folder to stop gracefully
-
-Options:
-  --cycles N|all     Cycles to run (run only; default 2)
-  --story KEY        Start the first cycle with this story (run only)
-  --init             Create sprint-status.yaml from BMAD's template when missing (run only)
-  --workspace DIR    BMAD workspace root (default: current folder)
-  --state-dir DIR    State folder (default: <workspace>/.sprint-runner)
-  --ledger FILE      Use this sprint-status.yaml instead of discovering it
-  --claude PATH      Claude-compatible command to run (default: env SPRINT_RUNNER_CLAUDE, else "claude")
-  --step-timeout S   Stop an agent that runs longer than S seconds (default 3600)
-  --idle-timeout S   Stop an agent that prints nothing for S seconds (default 900)
-  --json             Print one JSON object per event (run/resume) or the status as JSON
-  -h, --help         Show this help
-  --version          Show the version
-
-Exit codes: 0 done, 1 run failed, 2 bad input or configuration, 3 stopped or paused.`;
-
-const VALUE_FLAGS = new Set(['--cycles', '--story', '--workspace', '--state-dir', '--claude', '--ledger', '--step-timeout', '--idle-timeout']);
-
-function parseSeconds(flag: string, value: string | undefined): number | undefined {
-  if (value === undefined) return undefined;
-  const n = Number(value);
-  if (!Number.isFinite(n) || n <= 0) throw new UsageError(`${flag} must be a positive number of seconds, got "${value}"`);
-  return n;
-}
-const BOOL_FLAGS = new Set(['--json', '--init']);
+export { USAGE } from './cliHelp';
 
 export function parseCycles(value: string): number | 'all' {
   const v = value.trim().toLowerCase();
@@ -66,65 +41,79 @@ export function parseCycles(value: string): number | 'all' {
   return Number(v);
 }
 
+function isCommand(s: string): s is CliCommandName {
+  return (COMMANDS as readonly string[]).includes(s);
+}
+
 export function parseCliArgs(argv: readonly string[]): CliCommand {
-  if (argv.length === 0 || argv[0] === '-h' || argv[0] === '--help' || argv[0] === 'help') return { kind: 'help' };
+  if (argv.length === 0 || argv[0] === '-h' || argv[0] === '--help') return { kind: 'help' };
+  if (argv[0] === 'help') return argv[1] && isCommand(argv[1]) ? { kind: 'help', command: argv[1] } : { kind: 'help' };
   if (argv[0] === '--version' || argv[0] === '-v') return { kind: 'version' };
   const [command, ...rest] = argv;
-  if (!['run', 'resume', 'status', 'stop'].includes(command)) {
-    throw new UsageError(`unknown command "${command}" (expected run, resume, status or stop)`);
+  if (!isCommand(command)) {
+    throw new UsageError(`unknown command "${command}" (expected ${COMMANDS.slice(0, -1).join(', ')} or ${COMMANDS[COMMANDS.length - 1]})`);
   }
-  const values = new Map<string, string>();
-  const flags = new Set<string>();
+  const given = new Map<OptionSpec, string[]>();
+  let help = false;
   for (let i = 0; i < rest.length; i++) {
     const arg = rest[i];
-    if (arg === '-h' || arg === '--help') return { kind: 'help' };
+    if (arg === '-h' || arg === '--help') {
+      help = true;
+      continue;
+    }
     const eq = arg.indexOf('=');
     const name = arg.startsWith('--') && eq > 0 ? arg.slice(0, eq) : arg;
-    if (VALUE_FLAGS.has(name)) {
-      const value = eq > 0 && arg.startsWith('--') ? arg.slice(eq + 1) : rest[++i];
-      if (value === undefined || value === '') throw new UsageError(`${name} needs a value`);
-      if (values.has(name)) throw new UsageError(`${name} given twice`);
-      values.set(name, value);
-    } else if (BOOL_FLAGS.has(arg)) {
-      flags.add(arg);
-    } else {
-      throw new UsageError(`unknown option "${arg}" for "${command}"`);
-    }
-  }
-  const common: CommonOptions = {
-    workspace: values.get('--workspace'),
-    stateDir: values.get('--state-dir'),
-    claude: values.get('--claude'),
-    ledger: values.get('--ledger'),
-    json: flags.has('--json'),
-    stepTimeoutSeconds: parseSeconds('--step-timeout', values.get('--step-timeout')),
-    idleTimeoutSeconds: parseSeconds('--idle-timeout', values.get('--idle-timeout')),
-  };
-  const only = (flag: string, allowed: string[]) => {
-    if ((values.has(flag) || flags.has(flag)) && !allowed.includes(command)) {
+    const spec = OPTIONS.find((o) => o.flag === name);
+    if (!spec) throw new UsageError(`unknown option "${arg}" for "${command}"`);
+    if (!spec.commands.includes(command)) {
       throw new UsageError(
-        flag === '--cycles' && command === 'resume'
+        spec.flag === '--cycles' && command === 'resume'
           ? '--cycles cannot be used with resume: a batch resumes with the cycles it was started with'
-          : `${flag} is not an option of "${command}"`,
+          : `${spec.flag} is not an option of "${command}"`,
       );
     }
+    let value = '';
+    if (spec.value) {
+      value = (eq > 0 && arg.startsWith('--') ? arg.slice(eq + 1) : rest[++i]) ?? '';
+      if (value === '') throw new UsageError(`${spec.flag} needs a value`);
+    } else if (eq > 0) {
+      throw new UsageError(`${spec.flag} takes no value`);
+    }
+    const list = given.get(spec) ?? [];
+    if (list.length > 0 && !spec.repeat) throw new UsageError(`${spec.flag} given twice`);
+    given.set(spec, [...list, value]);
+  }
+  const one = (flag: string) => {
+    const spec = OPTIONS.find((o) => o.flag === flag);
+    return spec ? given.get(spec)?.[0] : undefined;
   };
-  only('--cycles', ['run']);
-  only('--story', ['run']);
-  only('--init', ['run']);
-  only('--claude', ['run', 'resume']);
-  only('--step-timeout', ['run', 'resume']);
-  only('--idle-timeout', ['run', 'resume']);
+  const has = (flag: string) => one(flag) !== undefined;
+  const settings: Record<string, unknown> = {};
+  for (const [spec, values] of given) {
+    if (!spec.apply) continue;
+    spec.apply(spec.repeat ? values : values[0], settings);
+  }
+  const common: CommonOptions = {
+    workspace: one('--workspace'),
+    stateDir: one('--state-dir'),
+    claude: one('--claude'),
+    ledger: one('--ledger'),
+    json: has('--json'),
+    stepTimeoutSeconds: settings['timeouts.stepMinutes'] !== undefined ? (settings['timeouts.stepMinutes'] as number) * 60 : undefined,
+    idleTimeoutSeconds: settings['timeouts.idleMinutes'] !== undefined ? (settings['timeouts.idleMinutes'] as number) * 60 : undefined,
+    settings,
+    useSettingsFile: !has('--no-settings'),
+  };
+  if (help) return { kind: 'help', command, common };
   switch (command) {
     case 'run': {
-      const c = values.get('--cycles');
-      return { kind: 'run', cycles: c === undefined ? 2 : parseCycles(c), cyclesGiven: c !== undefined, story: values.get('--story'), init: flags.has('--init'), common };
+      const c = one('--cycles');
+      return { kind: 'run', cycles: c === undefined ? 2 : parseCycles(c), cyclesGiven: c !== undefined, story: one('--story'), init: has('--init'), common };
     }
     case 'resume':
-      return { kind: 'resume', common };
     case 'status':
-      return { kind: 'status', common };
-    default:
-      return { kind: 'stop', common };
+    case 'stop':
+    case 'doctor':
+      return { kind: command, common };
   }
 }

@@ -740,6 +740,12 @@ async function listSlashCommands(cwd: string): Promise<string[]> {
 
 async function main(): Promise<number> {
   const env = process.env;
+  // `claude auth status` answers locally with JSON; the simulator needs no login (SIM_CLAUDE_LOGGED_OUT=1 plays a logged-out CLI).
+  if (process.argv[2] === 'auth' && process.argv[3] === 'status') {
+    const loggedIn = env.SIM_CLAUDE_LOGGED_OUT !== '1';
+    process.stdout.write(`${JSON.stringify({ loggedIn, authMethod: loggedIn ? 'simulator' : 'none' })}\n`);
+    return loggedIn ? 0 : 1;
+  }
   let args: ParsedArgs;
   try {
     args = parseArgs(process.argv.slice(2));

@@ -2,61 +2,12 @@
 // event when it changes, so changes apply without a reload (the next run / the next render uses them).
 
 import * as vscode from 'vscode';
-import { parseClaudeEnv } from './parseClaudeEnv';
-import { parseGitSettings, type GitSettings } from './parseGitSettings';
+import { parseSprintRunnerConfig, SETTINGS_SECTION, type SprintRunnerConfig } from '../core/settings/SprintRunnerConfig';
 
-export type RetrospectiveDisplay = 'dimmed' | 'hidden';
+// The snapshot's types live in core/settings: the CLI parses the same settings the same way.
+export type { ClaudeCommand, RetrospectiveDisplay, SprintRunnerConfig } from '../core/settings/SprintRunnerConfig';
 
-export interface ClaudeCommand {
-  command: string;
-  args: string[];
-  /** Where the command came from, for the log and the permission prompt. */
-  source: 'setting' | 'environment' | 'default';
-}
-
-export interface SprintRunnerConfig {
-  claude: ClaudeCommand;
-  extraArgs: string[];
-  defaultModel?: string;
-  reviewModel: string;
-  permissionMode: string;
-  allowedTools: string[];
-  maxStoryReviews: number;
-  maxCodeReviews: number;
-  cheapModelFromAttempt: number;
-  defaultCycles: number | 'all';
-  projectContextMaxAgeHours: number;
-  stepTimeoutMinutes: number;
-  idleTimeoutMinutes: number;
-  budgetPerStoryUsd?: number;
-  budgetPerBatchUsd?: number;
-  ledgerPath?: string;
-  webhookUrl?: string;
-  retrospectives: RetrospectiveDisplay;
-  statusBarWhenIdle: boolean;
-  /** A Claude Code BMAD install lacking create-story/dev-story/code-review: refuse the run, or run them on the runner's prompts. */
-  bmadMissingWorkflows: 'refuse' | 'runner-prompt';
-  /** Commit verification/mode, quality gates, parallel lanes, sprint report, containers (issue 7). */
-  git: GitSettings;
-}
-
-export const SECTION = 'sprintRunner';
-
-function positive(n: unknown, fallback: number): number {
-  return typeof n === 'number' && Number.isFinite(n) && n > 0 ? n : fallback;
-}
-
-function optionalUsd(n: unknown): number | undefined {
-  return typeof n === 'number' && Number.isFinite(n) && n > 0 ? n : undefined;
-}
-
-function nonEmpty(s: unknown): string | undefined {
-  return typeof s === 'string' && s.trim() !== '' ? s.trim() : undefined;
-}
-
-function strings(a: unknown): string[] {
-  return Array.isArray(a) ? a.filter((x): x is string => typeof x === 'string' && x !== '') : [];
-}
+export const SECTION = SETTINGS_SECTION;
 
 export function readSprintRunnerConfig(
   scope: vscode.ConfigurationScope | undefined,
@@ -65,60 +16,10 @@ export function readSprintRunnerConfig(
   const c = vscode.workspace.getConfiguration(SECTION, scope);
   // An explicitly set command wins; otherwise the environment variable; otherwise `claude` on PATH.
   const inspected = c.inspect<string>('claude.command');
-  const explicit = nonEmpty(
-    inspected?.workspaceFolderValue ?? inspected?.workspaceValue ?? inspected?.globalValue,
-  );
-  const fromEnv = env.SPRINT_RUNNER_CLAUDE ? parseClaudeEnv(env.SPRINT_RUNNER_CLAUDE) : undefined;
-  const claude: ClaudeCommand = explicit
-    ? { command: explicit, args: [], source: 'setting' }
-    : fromEnv
-      ? { ...fromEnv, source: 'environment' }
-      : { command: 'claude', args: [], source: 'default' };
-  const cycles = c.get<unknown>('run.defaultCycles', 2);
-  return {
-    claude,
-    extraArgs: strings(c.get('claude.extraArgs')),
-    defaultModel: nonEmpty(c.get('models.default')),
-    reviewModel: nonEmpty(c.get('models.review')) ?? 'haiku',
-    permissionMode: nonEmpty(c.get('claude.permissionMode')) ?? 'bypassPermissions',
-    allowedTools: strings(c.get('claude.allowedTools')),
-    maxStoryReviews: Math.floor(positive(c.get('reviews.maxStoryReviews'), 3)),
-    maxCodeReviews: Math.floor(positive(c.get('reviews.maxCodeReviews'), 10)),
-    cheapModelFromAttempt: Math.floor(positive(c.get('reviews.cheapModelFromAttempt'), 2)),
-    defaultCycles: cycles === 'all' ? 'all' : Math.floor(positive(typeof cycles === 'string' ? Number(cycles) : cycles, 2)),
-    projectContextMaxAgeHours: positive(c.get('projectContext.maxAgeHours'), 24),
-    stepTimeoutMinutes: positive(c.get('timeouts.stepMinutes'), 60),
-    idleTimeoutMinutes: positive(c.get('timeouts.idleMinutes'), 10),
-    budgetPerStoryUsd: optionalUsd(c.get('budgets.perStoryUsd')),
-    budgetPerBatchUsd: optionalUsd(c.get('budgets.perBatchUsd')),
-    ledgerPath: nonEmpty(c.get('ledger.path')),
-    webhookUrl: nonEmpty(c.get('webhook.url')),
-    retrospectives: c.get('tree.retrospectives') === 'hidden' ? 'hidden' : 'dimmed',
-    statusBarWhenIdle: c.get<boolean>('statusBar.showWhenIdle', true) !== false,
-    bmadMissingWorkflows: c.get('bmad.missingWorkflows') === 'runner-prompt' ? 'runner-prompt' : 'refuse',
-    git: parseGitSettings({
-      commitMode: c.get('git.commitMode'),
-      verifyCommits: c.get('git.verifyCommits'),
-      qualityGates: c.get('git.qualityGates'),
-      maxParallel: c.get('git.maxParallel'),
-      independentStories: c.get('git.independentStories'),
-      mergeSprintIntoBase: c.get('git.mergeSprintIntoBase'),
-      baseBranch: c.get('git.baseBranch'),
-      worktreesDir: c.get('git.worktreesDir'),
-      reportEnabled: c.get('report.enabled'),
-      containers: {
-        enabled: c.get('containers.enabled'),
-        runtime: c.get('containers.runtime'),
-        image: c.get('containers.image'),
-        cpus: c.get('containers.cpus'),
-        memory: c.get('containers.memory'),
-        network: c.get('containers.network'),
-        command: c.get('containers.command'),
-        env: c.get('containers.env'),
-        extraMounts: c.get('containers.extraMounts'),
-      },
-    }),
-  };
+  return parseSprintRunnerConfig((key) => c.get(key), {
+    env,
+    explicitClaudeCommand: inspected?.workspaceFolderValue ?? inspected?.workspaceValue ?? inspected?.globalValue,
+  });
 }
 
 /** Reads the settings for the sprint's folder and tells listeners when any `sprintRunner.*` value changed. */

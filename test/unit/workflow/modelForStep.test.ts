@@ -28,6 +28,7 @@ function config(over: Partial<SprintRunnerConfig>): SprintRunnerConfig {
     idleTimeoutMinutes: 15,
     retrospectives: 'dimmed',
     statusBarWhenIdle: true,
+    bmadMissingWorkflows: 'refuse',
     git: parseGitSettings({ containers: {} } as Parameters<typeof parseGitSettings>[0]),
     ...over,
   };

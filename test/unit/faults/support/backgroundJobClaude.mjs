@@ -9,8 +9,11 @@ import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const sim = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../../dist/sim-claude.js');
-spawn('sleep', ['300'], { detached: true, stdio: 'ignore' }).unref();
-spawn('setsid', ['sh', '-c', 'sleep 300 &'], { stdio: 'ignore' }).unref();
+// Only an agent run (`-p`) has tools; `--version` and `auth status` (the setup check) start none, like the real CLI.
+if (process.argv.includes('-p')) {
+  spawn('sleep', ['300'], { detached: true, stdio: 'ignore' }).unref();
+  spawn('setsid', ['sh', '-c', 'sleep 300 &'], { stdio: 'ignore' }).unref();
+}
 const child = spawn(process.execPath, [sim, ...process.argv.slice(2)], { stdio: 'inherit' });
 for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => child.kill(sig));
 child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
