@@ -119,7 +119,7 @@ export function classifyOutcome(run: ClaudeRunTranscript, end: ClaudeProcessEnd)
     return {
       outcome: 'agent-failure',
       errorClass: end.stoppedBy,
-      message: `claude ${what}${limit} and was stopped; raise sprintRunner.claude.${end.stoppedBy === 'timeout' ? 'stepTimeoutMinutes' : 'idleTimeoutMinutes'} if the step legitimately needs longer`,
+      message: `claude ${what}${limit} and was stopped; raise ${end.stoppedBy === 'timeout' ? 'sprintRunner.timeouts.stepMinutes (CLI: --step-timeout)' : 'sprintRunner.timeouts.idleMinutes (CLI: --idle-timeout)'} if the step legitimately needs longer`,
     };
   }
 
