@@ -182,6 +182,21 @@ export class SprintSessionHost implements DashboardHost, vscode.Disposable {
     return chosen?.layout;
   }
 
+  /**
+   * Finds the ledger again (it appeared, moved or went away: the create command, BMAD's sprint-planning,
+   * Refresh). When it is another file than before, the idle session is closed so the next run opens it.
+   */
+  async rediscover(): Promise<void> {
+    const before = await this.layoutPromise?.catch(() => undefined);
+    this.layoutPromise = undefined;
+    const after = await this.layout();
+    if (before?.ledgerPath !== after?.ledgerPath) {
+      this.sessionStale = true;
+      if (this.runState === 'idle') await this.closeSession();
+    }
+    this.ledgerChanged.fire();
+  }
+
   /** Asks which folder to use when several hold a ledger (only when the user gave no argument). */
   async chooseFolder(): Promise<void> {
     const folders = vscode.workspace.workspaceFolders ?? [];
