@@ -7,7 +7,7 @@ import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync 
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { DoctorReport } from '../../src/vscode/doctor/hostDoctorChecks';
-import { driver, hasDriver, ledgerPath, renderedTexts, sprintRunner, waitFor, type TestApi } from './workbench';
+import { driver, hasDriver, ledgerPath, renderedTexts, screenshot, sprintRunner, waitFor, type TestApi } from './workbench';
 
 const SIDEBAR_ROWS = '#workbench\\.parts\\.sidebar .monaco-list-row';
 const WELCOME = '#workbench\\.parts\\.sidebar .welcome-view-content';
@@ -51,6 +51,7 @@ describe('a workspace without sprint-status.yaml', function () {
     const buttons = (await renderedTexts(`${WELCOME} .monaco-button`)).map((b) => b.text.trim());
     for (const b of ['Create sprint-status.yaml from Template', 'Check Setup (Doctor)', 'Open Documentation']) assert.ok(buttons.includes(b), `welcome buttons: ${buttons.join(' | ')}`);
 
+    await screenshot('noledger-welcome');
     const clicked = await driver<{ clicked: boolean }>({ op: 'click', selector: `${WELCOME} .monaco-button:has-text("Create sprint-status.yaml from Template")` });
     assert.ok(clicked.clicked);
     await waitFor(() => existsSync(ledgerPath()) || undefined, 'the ledger file', 15_000);
@@ -61,6 +62,7 @@ describe('a workspace without sprint-status.yaml', function () {
     }, 'the created stories in the Sprint view', 20_000);
     assert.ok(rows.some((l) => /Epic 1/.test(l)), rows.join('\n'));
     assert.equal((await api.status()).ledgerPath, ledgerPath());
+    await screenshot('noledger-created');
   });
 
   it('notices the ledger going away, and one written by another tool, without a reload', async function () {
