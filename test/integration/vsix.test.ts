@@ -18,7 +18,8 @@ describe('installed .vsix', () => {
     for (const f of ['src', 'test', 'node_modules', 'dist/extension.js.map', 'sample-workspace', 'dist/sim-claude.js', 'dist/cli.js']) {
       assert.ok(!existsSync(path.join(ext.extensionPath, f)), `${f} must not be packaged`);
     }
-    for (const f of ['LICENSE', 'media/icon.png', 'docs/extension.md', 'media/walkthrough/first-run.md']) {
+    // vsce stores the licence as LICENSE.txt.
+    for (const f of ['LICENSE.txt', 'media/icon.png', 'docs/extension.md', 'media/walkthrough/first-run.md']) {
       assert.ok(existsSync(path.join(ext.extensionPath, f)), `${f} missing from the .vsix`);
     }
     assert.equal((await api.status()).state, 'idle');
