@@ -35,6 +35,8 @@ export interface SprintRunnerTestHooks {
   grantPermissionConsent(): Promise<void>;
   /** Forgets that answer: the next interactive run (palette, tree, dashboard) asks again. */
   revokePermissionConsent(): Promise<void>;
+  /** The Sprint tree's items as the view gets them (epics, then each epic's children), freshly read. */
+  treeItems(): Promise<vscode.TreeItem[]>;
 }
 
 // deactivate() is the only hook VS Code awaits at shutdown; it needs the host activate() built.
@@ -146,6 +148,15 @@ export function activate(context: vscode.ExtensionContext): SprintRunnerApi & { 
       logUri: context.logUri,
       grantPermissionConsent: () => consent.record(settings.current),
       revokePermissionConsent: () => consent.revoke(),
+      treeItems: async () => {
+        tree.refresh();
+        const items: vscode.TreeItem[] = [];
+        for (const epic of await tree.getChildren()) {
+          items.push(tree.getTreeItem(epic));
+          for (const child of await tree.getChildren(epic)) items.push(tree.getTreeItem(child));
+        }
+        return items;
+      },
     };
   }
   return api;

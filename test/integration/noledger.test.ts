@@ -95,4 +95,35 @@ describe('a workspace without sprint-status.yaml', function () {
     await waitFor(() => vscode.languages.getDiagnostics(uri).length === 0 || undefined, 'the diagnostics to clear', 20_000);
     assert.ok(readFileSync(ledgerPath(), 'utf8').includes('3-1-export'));
   });
+
+  it('runs the next cycle of one epic from its epic item, and opens the epic in epics.md', async () => {
+    // Epic 1 has an open story first in the sprint's order: a plain run would start there, this one must not.
+    writeLedger('development_status:\n  epic-1: in-progress\n  1-1-add-and-list-tasks: done\n  1-2-complete-a-task: backlog\n  epic-2: backlog\n  2-1-save-tasks-to-a-json-file: backlog\n  2-2-load-tasks-on-startup: backlog\n');
+    await waitFor(async () => (await vscode.commands.executeCommand('sprintRunner.epic.open', '2'), vscode.window.activeTextEditor?.document.fileName.endsWith('epics.md')) || undefined, 'epics.md to open', 15_000);
+    const editor = vscode.window.activeTextEditor!;
+    assert.match(editor.document.lineAt(editor.selection.active.line).text, /^#+\s+Epic 2\b/, 'the cursor is on the epic\'s heading');
+
+    const epicItem = (await api.testing.treeItems()).find((i) => i.id === 'epic:2');
+    assert.equal(epicItem?.contextValue, 'sprintRunner:epic+backlog', 'the epic item carries the context its actions match');
+    const cycles: string[][] = [];
+    const sub = api.onDidEmit((e) => {
+      if (e.type === 'cycle:start') cycles.push(e.storyKeys);
+    });
+    try {
+      const result = await vscode.commands.executeCommand<{ success: boolean; cyclesCompleted: number }>('sprintRunner.epic.run', '2');
+      assert.equal(result.success, true);
+      assert.equal(result.cyclesCompleted, 1);
+    } finally {
+      sub.dispose();
+    }
+    assert.deepEqual(cycles, [['2-1-save-tasks-to-a-json-file', '2-2-load-tasks-on-startup']]);
+    const body = readFileSync(ledgerPath(), 'utf8');
+    assert.match(body, /2-1-save-tasks-to-a-json-file: done/);
+    assert.match(body, /1-2-complete-a-task: backlog/, 'epic 1 was not touched');
+
+    // The story items now carry their story file (created by the cycle, archived by its batch commit).
+    const story = await waitFor(async () => (await api.testing.treeItems()).find((i) => i.id === 'story:2-1-save-tasks-to-a-json-file' && i.resourceUri), 'the story item to carry its file', 15_000);
+    assert.match(story.resourceUri!.fsPath, /2-1-save-tasks-to-a-json-file\.md$/);
+    await assert.rejects(Promise.resolve(vscode.commands.executeCommand('sprintRunner.epic.run', '2')), /Epic 2 has no story left to run/);
+  });
 });
