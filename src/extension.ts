@@ -4,8 +4,10 @@
 // sql.js, execa, workflow, Claude agent) on the first session the host opens, never here.
 
 import * as vscode from 'vscode';
+import { ConsentedDashboardHost } from './vscode/dashboard/ConsentedDashboardHost';
 import { registerDashboard, type DashboardRegistration } from './vscode/dashboard/registerDashboard';
 import { lazyLedger } from './vscode/lazyLedger';
+import { LedgerDiagnostics } from './vscode/LedgerDiagnostics';
 import { lazySessionOpener } from './vscode/lazySessionOpener';
 import { PermissionConsent } from './vscode/PermissionConsent';
 import { registerSprintCommands } from './vscode/registerSprintCommands';
@@ -18,6 +20,8 @@ import { SprintSessionHost } from './vscode/SprintSessionHost';
 import { runningText } from './vscode/runningText';
 import { SprintStatusBar } from './vscode/SprintStatusBar';
 import { SprintTreeProvider } from './vscode/SprintTreeProvider';
+import { SPRINT_VIEW_ID, SprintViewActivity } from './vscode/SprintViewActivity';
+import { watchLedgerPresence } from './vscode/watchLedgerPresence';
 import { SprintWebhook } from './vscode/webhook/SprintWebhook';
 
 /** Internals the integration tests observe (only present when SPRINT_RUNNER_TEST_HOOKS=1). */
@@ -30,6 +34,10 @@ export interface SprintRunnerTestHooks {
   logUri: vscode.Uri;
   /** Answers the permission prompt with "Run" (the test host refuses modal dialogs). */
   grantPermissionConsent(): Promise<void>;
+  /** Forgets that answer: the next interactive run (palette, tree, dashboard) asks again. */
+  revokePermissionConsent(): Promise<void>;
+  /** The Sprint tree's items as the view gets them (epics, then each epic's children), freshly read. */
+  treeItems(): Promise<vscode.TreeItem[]>;
 }
 
 // deactivate() is the only hook VS Code awaits at shutdown; it needs the host activate() built.
@@ -52,8 +60,22 @@ export function activate(context: vscode.ExtensionContext): SprintRunnerApi & { 
     ),);
   host = sessionHost;
 
-  const tree = own(new SprintTreeProvider(sessionHost, settings, output.log));
-  const treeView = own(vscode.window.createTreeView('sprintRunner.sprint', { treeDataProvider: tree, showCollapseAll: true }));
+  const diagnostics = own(new LedgerDiagnostics());
+  const tree = own(new SprintTreeProvider(sessionHost, settings, output.log, (read) => diagnostics.update(read)));
+  const treeView = own(vscode.window.createTreeView(SPRINT_VIEW_ID, { treeDataProvider: tree, showCollapseAll: true }));
+  own(new SprintViewActivity(sessionHost, treeView));
+  // The ledger appearing or moving (created from the template, written by BMAD's sprint-planning).
+  own(watchLedgerPresence(() => sessionHost.rediscover(), (m) => output.log.warn(m)));
+  // A hidden tree does not re-read: the Problems panel still follows the file on disk.
+  own(
+    sessionHost.onDidChangeLedger(() => {
+      if (treeView.visible) return;
+      sessionHost.readLedger().then(
+        (snapshot) => (snapshot ? diagnostics.update({ snapshot }) : diagnostics.clear()),
+        (error: unknown) => diagnostics.update({ error }),
+      );
+    }),
+  );
   const syncTreeMessage = () => {
     treeView.message = vscode.workspace.isTrusted ? undefined : 'Restricted Mode: read-only. Trust the workspace to run the sprint.';
   };
@@ -75,12 +97,17 @@ export function activate(context: vscode.ExtensionContext): SprintRunnerApi & { 
     }),
   );
 
+  const consent = new PermissionConsent(context.workspaceState);
+  // The dashboard's Start / Resume / Resume story ask the same consent as the palette's run commands.
+  const dashboardHost = new ConsentedDashboardHost(sessionHost, async () => {
+    await sessionHost.chooseFolder();
+    return consent.ensure(settings.current);
+  });
   let dashboard: DashboardRegistration | undefined;
-  const getDashboard = () => (dashboard ??= own(registerDashboard(context, sessionHost)));
+  const getDashboard = () => (dashboard ??= own(registerDashboard(context, dashboardHost)));
   // The serializer must exist at activation so a panel open before a reload comes back.
   getDashboard();
 
-  const consent = new PermissionConsent(context.workspaceState);
   for (const d of registerSprintCommands({ context, host: sessionHost, settings, tree, output, consent, dashboard: getDashboard })) own(d);
   void setSprintContext(SprintContextKeys.activated, true);
 
@@ -121,6 +148,16 @@ export function activate(context: vscode.ExtensionContext): SprintRunnerApi & { 
       storageUri: context.storageUri,
       logUri: context.logUri,
       grantPermissionConsent: () => consent.record(settings.current),
+      revokePermissionConsent: () => consent.revoke(),
+      treeItems: async () => {
+        tree.refresh();
+        const items: vscode.TreeItem[] = [];
+        for (const epic of await tree.getChildren()) {
+          items.push(tree.getTreeItem(epic));
+          for (const child of await tree.getChildren(epic)) items.push(tree.getTreeItem(child));
+        }
+        return items;
+      },
     };
   }
   return api;

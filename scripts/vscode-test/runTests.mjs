@@ -3,8 +3,10 @@
 // temp dir, starts code-server, runs each session in chromium and fails when a test fails, no test
 // ran, the result file disagrees with the workbench, the extension host died, or time ran out.
 //
-// Sessions (`--session a,b` or SPRINT_RUNNER_TEST_SESSIONS picks some; default: all five):
+// Sessions (`--session a,b` or SPRINT_RUNNER_TEST_SESSIONS picks some; default: all six):
 //   main          the suite on a fresh copy of the sample workspace
+//   noledger      the sample workspace without its sprint-status.yaml: welcome view, Create from
+//                 Template, a ledger written by another tool, Problems panel, Check Setup
 //   reload        a run interrupted by a window reload (page reloaded, new extension host) then resumed
 //   untrusted     workspace trust on, folder not trusted: the tree is read-only and nothing is spawned
 //   vsix          `npm run package`'s .vsix installed with --install-extension, activated
@@ -24,7 +26,7 @@ const flag = (name) => { const i = argv.indexOf(name); return i >= 0 ? argv[i + 
 const verbose = argv.includes('--verbose') || process.env.SPRINT_RUNNER_TEST_VERBOSE === '1';
 const keep = argv.includes('--keep');
 const timeoutMs = Number(process.env.SPRINT_RUNNER_TEST_TIMEOUT_MS || 240_000);
-const requested = (flag('--session') ?? process.env.SPRINT_RUNNER_TEST_SESSIONS ?? 'main,reload,untrusted,vsix,selftest').split(',').map((s) => s.trim()).filter(Boolean);
+const requested = (flag('--session') ?? process.env.SPRINT_RUNNER_TEST_SESSIONS ?? 'main,noledger,reload,untrusted,vsix,selftest').split(',').map((s) => s.trim()).filter(Boolean);
 
 /** Every server this run started, stopped on the way out whatever happens. */
 const servers = [];
@@ -32,11 +34,13 @@ const log = (msg) => process.stderr.write(`vscode-test: ${msg}\n`);
 const started = Date.now();
 const since = () => `${((Date.now() - started) / 1000).toFixed(1)} s`;
 
-function copySampleWorkspace(into) {
+function copySampleWorkspace(into, { withoutLedger = false } = {}) {
   const sample = path.join(root, 'sample-workspace');
   if (!existsSync(sample)) throw new Error(`${sample} is missing: the integration suite runs on a copy of it`);
   const dest = path.join(into, 'workspace');
   cpSync(sample, dest, { recursive: true });
+  // As a project is before BMAD's sprint-planning (or Create from Template) wrote the ledger.
+  if (withoutLedger) rmSync(path.join(dest, '_bmad-output', 'implementation-artifacts', 'sprint-status.yaml'));
   // A git repository, as a real BMAD project is one (batch-commit commits into it).
   const git = (...a) => spawnSync('git', a, { cwd: dest, stdio: 'ignore' });
   if (!existsSync(path.join(dest, '.git'))) {
@@ -121,6 +125,10 @@ async function main() {
     if (requested.includes('main')) {
       const ws = copySampleWorkspace(path.join(runDir, 'main'));
       ok = (await session('main', { folder: ws, devPath: root, env: { SPRINT_RUNNER_TEST_SUITE: 'main' } })) && ok;
+    }
+    if (requested.includes('noledger')) {
+      const ws = copySampleWorkspace(path.join(runDir, 'noledger'), { withoutLedger: true });
+      ok = (await session('noledger', { folder: ws, devPath: root, env: { SPRINT_RUNNER_TEST_SUITE: 'noledger' } })) && ok;
     }
     if (requested.includes('reload')) {
       // Same server, same user-data dir and folder (so the same storageUri), two page loads: the second

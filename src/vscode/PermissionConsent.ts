@@ -45,4 +45,9 @@ export class PermissionConsent {
   async record(c: SprintRunnerConfig): Promise<void> {
     await this.state.update(KEY, consentFingerprint(c));
   }
+
+  /** Forgets the consent: the next interactive run asks again. */
+  async revoke(): Promise<void> {
+    await this.state.update(KEY, undefined);
+  }
 }

@@ -17,12 +17,19 @@ export const SprintCommands = {
   blockStory: 'sprintRunner.story.block',
   unblockStory: 'sprintRunner.story.unblock',
   showStoryInDashboard: 'sprintRunner.story.showInDashboard',
+  runEpic: 'sprintRunner.epic.run',
+  openEpic: 'sprintRunner.epic.open',
+  doctor: 'sprintRunner.doctor',
+  openDocs: 'sprintRunner.docs.open',
 } as const;
 
 export type SprintCommandId = (typeof SprintCommands)[keyof typeof SprintCommands];
 
 /** A story argument: its key, or the tree element the context menu passes. */
 export type StoryArgument = string | { storyKey: string };
+
+/** An epic argument: its id (`2`, `2a`), or the tree element the context menu passes. */
+export type EpicArgument = string | { epicId: string };
 
 /**
  * What each command accepts as its optional argument. Given an argument, a command shows no input box,
@@ -44,6 +51,12 @@ export interface SprintCommandArgs {
   'sprintRunner.story.block': [story?: StoryArgument, reason?: string];
   'sprintRunner.story.unblock': [story?: StoryArgument];
   'sprintRunner.story.showInDashboard': [story?: StoryArgument];
+  'sprintRunner.epic.run': [epic?: EpicArgument];
+  'sprintRunner.epic.open': [epic?: EpicArgument];
+  /** With any argument: no notification, resolves with the report (scripts, tests). */
+  'sprintRunner.doctor': [quiet?: boolean];
+  /** A page of docs/ (`extension`, `workflow`, …); default the extension guide. */
+  'sprintRunner.docs.open': [page?: string];
 }
 
 export type SprintCommandHandlers = {
@@ -53,6 +66,12 @@ export type SprintCommandHandlers = {
 export function storyKeyOf(arg: StoryArgument | undefined): string | undefined {
   if (typeof arg === 'string') return arg.trim() || undefined;
   if (arg && typeof arg === 'object' && typeof arg.storyKey === 'string') return arg.storyKey;
+  return undefined;
+}
+
+export function epicIdOf(arg: EpicArgument | undefined): string | undefined {
+  if (typeof arg === 'string') return arg.trim().replace(/^epic-/, '') || undefined;
+  if (arg && typeof arg === 'object' && typeof arg.epicId === 'string') return arg.epicId;
   return undefined;
 }
 

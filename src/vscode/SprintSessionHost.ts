@@ -142,6 +142,20 @@ export class SprintSessionHost implements DashboardHost, vscode.Disposable {
     return this.locator.storyFile(storyKey);
   }
 
+  /**
+   * Finds the ledger again (it appeared, moved or went away: the create command, BMAD's sprint-planning,
+   * Refresh). When it is another file than before, the idle session is closed so the next run opens it.
+   */
+  async rediscover(): Promise<void> {
+    const before = await this.locator.layout().catch(() => undefined);
+    this.locator.rediscover();
+    const after = await this.locator.layout().catch(() => undefined);
+    if (before?.ledgerPath !== after?.ledgerPath) {
+      this.sessionStale = true;
+      if (this.runState === 'idle') await this.closeSession();
+    }
+  }
+
   /** Asks which folder to use when several hold a ledger; a new choice closes the session of the old one. */
   async chooseFolder(): Promise<void> {
     if (!(await this.locator.chooseFolder())) return;

@@ -45,6 +45,8 @@ export class SprintTreeProvider implements vscode.TreeDataProvider<SprintTreeEle
   private snapshot: LedgerSnapshot | undefined;
   /** From epics.md, re-read with the ledger; a title is decoration, so a failure leaves `Epic N`. */
   private epicTitles: Record<string, string> = {};
+  /** Story key → its story file, found with each read (items get it as `resourceUri`). */
+  private storyFiles = new Map<string, vscode.Uri>();
   private loading: Promise<LedgerSnapshot | undefined> | undefined;
   private readonly disposables: vscode.Disposable[] = [];
 
@@ -52,6 +54,8 @@ export class SprintTreeProvider implements vscode.TreeDataProvider<SprintTreeEle
     private readonly host: SprintSessionHost,
     private readonly settings: SprintRunnerSettings,
     private readonly log: vscode.LogOutputChannel,
+    /** Every read's outcome (the Problems panel follows it). */
+    private readonly onRead: (read: { snapshot?: LedgerSnapshot; error?: unknown }) => void = () => undefined,
   ) {
     this.disposables.push(
       this.changed,
@@ -70,18 +74,33 @@ export class SprintTreeProvider implements vscode.TreeDataProvider<SprintTreeEle
   /** The current snapshot (tests and the dashboard share the same read). */
   async read(): Promise<LedgerSnapshot | undefined> {
     this.loading ??= Promise.all([this.host.readLedger(), this.host.readEpicTitles().catch(() => ({}))]).then(
-      ([s, titles]) => {
+      async ([s, titles]) => {
+        this.storyFiles = await this.findStoryFiles(s);
         this.snapshot = s;
         this.epicTitles = titles;
+        this.onRead({ snapshot: s });
         return s;
       },
       (err: Error) => {
         this.log.error(err.message);
         this.snapshot = undefined;
+        this.onRead({ error: err });
         throw err;
       },
     );
     return this.loading;
+  }
+
+  /** A few stats per story; a file that cannot be looked up just leaves its item without a resourceUri. */
+  private async findStoryFiles(snap: LedgerSnapshot | undefined): Promise<Map<string, vscode.Uri>> {
+    const found = new Map<string, vscode.Uri>();
+    await Promise.all(
+      (snap?.stories ?? []).map(async (s) => {
+        const uri = await this.host.storyFile(s.key).catch(() => undefined);
+        if (uri) found.set(s.key, uri);
+      }),
+    );
+    return found;
   }
 
   async getChildren(element?: SprintTreeElement): Promise<SprintTreeElement[]> {
@@ -150,6 +169,9 @@ export class SprintTreeProvider implements vscode.TreeDataProvider<SprintTreeEle
         item.iconPath = statusIcon(element.status, working);
         item.contextValue = storyContextValue(element.status, working);
         item.command = { command: 'sprintRunner.story.open', title: 'Open Story File', arguments: [element.storyKey] };
+        // The story file, when it exists: file decorations (git, problems) and "Reveal in Explorer" follow it.
+        const file = this.storyFiles.get(element.storyKey);
+        if (file) item.resourceUri = file;
         return item;
       }
       case 'retrospective': {

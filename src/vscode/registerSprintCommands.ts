@@ -6,7 +6,9 @@ import * as vscode from 'vscode';
 import { NodeFileSystem } from '../infra/NodeFileSystem';
 import type { DashboardRegistration } from './dashboard/registerDashboard';
 import type { PermissionConsent } from './PermissionConsent';
-import { parseCycles, SprintCommands, storyKeyOf, type SprintCommandHandlers, type StoryArgument } from './SprintCommands';
+import { runDoctor, showDoctorReport } from './doctor/doctorCommand';
+import { epicsFiles, firstOpenStoryOfEpic, locateEpic } from './epicTargets';
+import { epicIdOf, parseCycles, SprintCommands, storyKeyOf, type EpicArgument, type SprintCommandHandlers, type StoryArgument } from './SprintCommands';
 import type { SprintOutput } from './SprintOutput';
 import type { SprintRunnerSettings } from './SprintRunnerSettings';
 import { SprintUserError, type SprintSessionHost } from './SprintSessionHost';
@@ -51,6 +53,15 @@ export function createSprintCommandHandlers(d: SprintCommandDeps): SprintCommand
     return (await vscode.window.showQuickPick(items, { title }))?.label;
   };
 
+  const pickEpic = async (arg: EpicArgument | undefined, title: string): Promise<string | undefined> => {
+    const id = epicIdOf(arg);
+    if (id) return id;
+    const snap = await host.readLedger();
+    const ids = [...new Set((snap?.stories ?? []).map((s) => s.epicId))];
+    if (ids.length === 0) throw new SprintUserError(`No epic can be picked for "${title}".`);
+    return (await vscode.window.showQuickPick(ids.map((e) => ({ label: `Epic ${e}`, epicId: e })), { title }))?.epicId;
+  };
+
   return {
     [SprintCommands.runCycles]: async (arg) => {
       let cycles = arg === undefined ? undefined : parseCycles(arg);
@@ -83,7 +94,11 @@ export function createSprintCommandHandlers(d: SprintCommandDeps): SprintCommand
     [SprintCommands.resume]: () => host.resumeUntilEnd(),
     [SprintCommands.stop]: (reason) => host.stop(typeof reason === 'string' && reason ? reason : 'Stopped by the user'),
     [SprintCommands.openDashboard]: () => d.dashboard().show(),
-    [SprintCommands.refreshTree]: () => d.tree.refresh(),
+    [SprintCommands.refreshTree]: async () => {
+      // Finds the ledger again too: it may have appeared or moved since the view last looked.
+      await host.rediscover();
+      d.tree.refresh();
+    },
     [SprintCommands.openLedger]: async () => {
       const layout = await host.layout();
       if (!layout) throw new SprintUserError('No sprint-status.yaml in this workspace. Use "Sprint Runner: Create sprint-status.yaml from Template".');
@@ -99,6 +114,7 @@ export function createSprintCommandHandlers(d: SprintCommandDeps): SprintCommand
       });
       output.log.info(`Created ${created.path} with ${created.storyCount} stories${created.epicsSources.length ? ` from ${created.epicsSources.join(', ')}` : ''}`);
       await host.chooseFolder();
+      await host.rediscover();
       d.tree.refresh();
       await vscode.window.showTextDocument(vscode.Uri.file(created.path));
       return created.path;
@@ -134,6 +150,48 @@ export function createSprintCommandHandlers(d: SprintCommandDeps): SprintCommand
     [SprintCommands.showStoryInDashboard]: async (arg) => {
       const key = await pickStory(arg, () => true, 'Show which story?');
       if (key) d.dashboard().show({ storyKey: key });
+    },
+    [SprintCommands.runEpic]: async (arg) => {
+      const epicId = await pickEpic(arg, 'Run the next cycle of which epic?');
+      if (!epicId) return undefined;
+      const snap = await host.readLedger();
+      if (!snap) throw new SprintUserError('No sprint-status.yaml in this workspace.');
+      const first = firstOpenStoryOfEpic(snap, epicId);
+      if (!first) throw new SprintUserError(`Epic ${epicId} has no story left to run in ${snap.path}: every story is done or blocked (Resume Story runs a blocked one).`);
+      if (arg === undefined || typeof arg === 'object') {
+        if (!(await prepareInteractive())) return undefined;
+      } else logScriptedConsent();
+      output.log.info(`Run Next Cycle of Epic ${epicId}: one cycle starting with ${first.key}.`);
+      return host.runUntilEnd(1, first.key);
+    },
+    [SprintCommands.openEpic]: async (arg) => {
+      const epicId = await pickEpic(arg, 'Open which epic?');
+      if (!epicId) return;
+      const layout = await host.layout();
+      if (!layout) throw new SprintUserError('No sprint-status.yaml in this workspace.');
+      const fs = new NodeFileSystem();
+      const at = await locateEpic(await epicsFiles(layout.planningArtifacts, fs), epicId, fs);
+      if (!at) throw new SprintUserError(`No epics file: looked for ${path.join(layout.planningArtifacts, 'epics.md')} and ${path.join(layout.planningArtifacts, 'epics', '*.md')}. BMAD's create-epics-and-stories writes it.`);
+      const pos = new vscode.Position(at.line - 1, 0);
+      await vscode.window.showTextDocument(vscode.Uri.file(at.file), { selection: new vscode.Range(pos, pos), preview: true });
+      if (!at.found) void vscode.window.showInformationMessage(`${path.basename(at.file)} has no "Epic ${epicId}" heading.`);
+    },
+    [SprintCommands.doctor]: async (quiet) => {
+      if (!vscode.workspace.isTrusted) throw new SprintUserError('Check Setup runs the configured programs: trust the workspace first.');
+      const report = await runDoctor(host, settings);
+      await showDoctorReport(report, output.log, quiet !== undefined);
+      return report;
+    },
+    [SprintCommands.openDocs]: async (page) => {
+      const name = typeof page === 'string' && /^[a-z-]+$/.test(page) ? page : 'extension';
+      const uri = vscode.Uri.joinPath(context.extensionUri, 'docs', `${name}.md`);
+      try {
+        await vscode.workspace.fs.stat(uri);
+      } catch {
+        throw new SprintUserError(`${uri.fsPath} is missing from this installation.`);
+      }
+      await vscode.commands.executeCommand('markdown.showPreview', uri);
+      return uri.fsPath;
     },
   };
 }

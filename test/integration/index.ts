@@ -8,6 +8,7 @@ import Mocha from 'mocha';
 /** Suite files per session (see scripts/vscode-test/runTests.mjs); `main` is the default. */
 const SUITES: Record<string, string[]> = {
   main: ['activation.test.js', 'tree.test.js', 'run.test.js', 'controls.test.js', 'story.test.js', 'dashboard.test.js', 'interactive.test.js', 'screenshot.test.js'],
+  noledger: ['noledger.test.js'],
   'reload-before': ['reload.before.test.js'],
   'reload-after': ['reload.after.test.js'],
   untrusted: ['untrusted.test.js'],

@@ -27,6 +27,8 @@ describe('Run N Cycles from the UI (input box and permission prompt)', function 
 
   it('asks for the cycles, requests the permission consent once, then runs without asking again', async () => {
     const api = await sprintRunner();
+    // An earlier suite (the dashboard's) may have answered the prompt already: this test starts unasked.
+    await api.testing.revokePermissionConsent();
     const events: SprintEvent[] = [];
     api.onDidEmit((e) => events.push(e));
     const logFile = path.join(api.testing.logUri.fsPath, 'Sprint Runner.log');

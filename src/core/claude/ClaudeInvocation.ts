@@ -37,7 +37,7 @@ export function buildClaudeArgs(o: ClaudeInvocationOptions): string[] {
   if (o.systemPromptFile) args.push('--append-system-prompt-file', o.systemPromptFile);
   if (o.maxTurns !== undefined) {
     if (!Number.isInteger(o.maxTurns) || o.maxTurns < 1) {
-      throw new Error(`maxTurns must be a positive integer, got ${o.maxTurns}`);
+      throw new Error(`maxTurns must be a positive integer, got ${o.maxTurns} (the agent's maxTurns option; no setting sets it: drop it or pass a whole number ≥ 1)`);
     }
     args.push('--max-turns', String(o.maxTurns));
   }

@@ -4,6 +4,7 @@ import { strict as assert } from 'node:assert';
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { parseCycles, SprintCommands, storyKeyOf } from '../../../src/vscode/SprintCommands';
+import { contributedSettings } from '../../support/manifest';
 
 const root = path.resolve(__dirname, '..', '..', '..');
 const pkg = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8'));
@@ -27,7 +28,7 @@ describe('SprintCommands', () => {
 
   it('reads every contributed setting in SprintRunnerSettings (the one module that reads settings)', () => {
     const source = readFileSync(path.join(root, 'src', 'vscode', 'SprintRunnerSettings.ts'), 'utf8');
-    for (const key of Object.keys(pkg.contributes.configuration.properties)) {
+    for (const key of Object.keys(contributedSettings(pkg))) {
       assert.ok(source.includes(`'${key.replace(/^sprintRunner\./, '')}'`), `${key} is contributed but never read`);
     }
   });

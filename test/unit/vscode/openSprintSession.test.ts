@@ -1,17 +1,12 @@
 // Settings → SprintSession options: what a user sets under sprintRunner.git/report/containers is what
 // the engine, the git ports and the agent get; the defaults leave the 003 workflow on the host.
 import { strict as assert } from 'node:assert';
-import { readFileSync } from 'node:fs';
-import * as path from 'node:path';
 import { sessionOptionsFrom } from '../../../src/vscode/openSprintSession';
 import { parseGitSettings, type RawGitSettings } from '../../../src/vscode/parseGitSettings';
 import type { SprintRunnerConfig } from '../../../src/vscode/SprintRunnerSettings';
+import { contributedSettings } from '../../support/manifest';
 
-const root = path.resolve(__dirname, '..', '..', '..');
-const properties = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')).contributes.configuration.properties as Record<
-  string,
-  { default: unknown }
->;
+const properties = contributedSettings();
 
 /** The raw values VS Code returns when the user set nothing: package.json's defaults. */
 function defaults(): RawGitSettings {
