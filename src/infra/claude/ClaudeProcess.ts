@@ -62,8 +62,20 @@ const OUTPUT_SNAPSHOT_GAP_MS = 250;
 /** Rounds of the after-exit sweep: a process forked while a round scanned is found by the next. */
 const SWEEP_ROUNDS = 3;
 
+// Awaited waits keep the process alive (referenced timers): a step being stopped is work in progress, and
+// with only unreferenced timers left the CLI's event loop emptied and it quit mid-batch with exit 0.
 function delay(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms).unref());
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** Waits for `work`, at most `ms`; the timer is cleared as soon as `work` settles, so it never delays an exit. */
+async function settleWithin(work: Promise<unknown>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    await Promise.race([work.then(() => undefined), new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)))]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 export class ClaudeProcess {
@@ -194,9 +206,9 @@ export class ClaudeProcess {
     // Before waiting for stdout: a leftover holding the pipe open would otherwise delay the step. What the
     // CLI printed is already in the pipe and is still read to the end.
     await this.killLeftovers();
-    await Promise.race([stdoutDone, delay(2000)]);
+    await settleWithin(stdoutDone, 2000);
     for (const line of reader.end()) o.onLine(line);
-    await Promise.race([settled.then(() => undefined), delay(1000)]);
+    await settleWithin(settled, 1000);
     if (log) await new Promise<void>((resolve) => log.end(resolve));
     if (o.registry) await o.registry.remove(this.token).catch(() => undefined);
     return {
@@ -248,7 +260,7 @@ export class ClaudeProcess {
 
   private async waitExit(ms: number): Promise<boolean> {
     if (this.exited) return true;
-    await Promise.race([new Promise<void>((resolve) => this.exitWaiters.push(resolve)), delay(ms)]);
+    await settleWithin(new Promise<void>((resolve) => this.exitWaiters.push(resolve)), ms);
     return this.exited;
   }
 
