@@ -15,6 +15,7 @@ import { writeFileAtomic } from '../NodeFileSystem';
 import { ContainerRunner, containerNameForStep, detectContainerRuntime, type ContainerRuntimeName, type NetworkPolicy } from '../git/ContainerRunner';
 import { GitRepository } from '../git/GitRepository';
 import { ChildRegistry } from './ChildRegistry';
+import type { ProcessControl } from './ProcessControl';
 import { ClaudeProcess } from './ClaudeProcess';
 
 export interface ClaudeModels {
@@ -56,6 +57,8 @@ export interface ClaudeAgentOptions {
   env?: Record<string, string>;
   /** How often a running child's process tree is snapshotted (default 2 s). */
   snapshotIntervalMs?: number;
+  /** The operating system's process table and signals (default: the one for this platform). */
+  processControl?: ProcessControl;
   /** Opt-in (issue 7): run every agent inside a container; absent = on the host. */
   container?: ClaudeContainerOptions;
 }
@@ -102,7 +105,7 @@ export class ClaudeAgent implements Agent {
   private disposed = false;
 
   constructor(private readonly options: ClaudeAgentOptions) {
-    this.registry = new ChildRegistry(options.stateDir);
+    this.registry = new ChildRegistry(options.stateDir, options.processControl);
   }
 
   /** The model for a request: its own, else review model for review attempt ≥ 2, else the default; aliases applied. */
@@ -195,6 +198,7 @@ export class ClaudeAgent implements Agent {
       stopGraceMs: o.timeouts?.stopGraceMs ?? 3000,
       snapshotIntervalMs: o.snapshotIntervalMs ?? 2000,
       registry: this.registry,
+      processControl: o.processControl,
       stepKey: request.stepKey,
       signal: request.signal,
       onLine: (line) => {
