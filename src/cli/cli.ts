@@ -121,6 +121,10 @@ async function runOrResume(cmd: Extract<CliCommand, { kind: 'run' | 'resume' }>,
       if (result.status === 'completed' && !result.sprintComplete) io.out('Ready for the next batch: sprint-runner run --cycles N|all');
       if (result.status === 'paused' || result.status === 'stopped') io.out('Continue with: sprint-runner resume');
     }
+    if (result.status !== 'completed' && session.agentUnusable) {
+      io.err(`sprint-runner: ${session.agentUnusable}`);
+      return EXIT.usage;
+    }
     if (result.reason && result.status === 'failed') io.err(`Run failed: ${result.reason}`);
     return exitCodeFor(result);
   } finally {

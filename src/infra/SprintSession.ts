@@ -159,6 +159,11 @@ export class SprintSession {
     }
   }
 
+  /** Set once the agent proved unusable (its first invocations never started a Claude session): a configuration error. */
+  get agentUnusable(): string | undefined {
+    return this.agent?.unusableReason;
+  }
+
   get readOnly(): boolean {
     return this.runner === undefined;
   }
