@@ -127,6 +127,9 @@ async function runOrResume(cmd: Extract<CliCommand, { kind: 'run' | 'resume' }>,
       signals.exit(130);
     }
   });
+  // A run in progress holds the process open, whatever the engine awaits (an unreferenced timer, a child's
+  // exit): the process ends when the run has ended and said how, never because the event loop ran dry.
+  const keepAlive = setInterval(() => undefined, 60_000);
   try {
     const result = cmd.kind === 'run' ? await session.run({ cycles: cmd.cycles, startWith: cmd.story }) : await session.resume();
     if (!cmd.common.json) {
@@ -139,9 +142,14 @@ async function runOrResume(cmd: Extract<CliCommand, { kind: 'run' | 'resume' }>,
       if (result.status === 'completed' && !result.sprintComplete) io.out('Ready for the next batch: sprint-runner run --cycles N|all');
       if (result.status === 'paused' || result.status === 'stopped') io.out('Continue with: sprint-runner resume');
     }
+    if (result.status !== 'completed' && session.agentUnusable) {
+      io.err(`sprint-runner: ${session.agentUnusable}`);
+      return EXIT.usage;
+    }
     if (result.reason && result.status === 'failed') io.err(`Run failed: ${result.reason}`);
     return exitCodeFor(result);
   } finally {
+    clearInterval(keepAlive);
     offSignals();
     sub.dispose();
     await session.dispose();
@@ -274,6 +282,13 @@ export async function main(argv: readonly string[], io: Io, signals: SignalSourc
 }
 
 if (require.main === module) {
+  // Until main() settles the exit code is "failed": a process that ends any other way (an empty event loop,
+  // an unexpected process.exit) can never report success for a run it did not finish.
+  process.exitCode = EXIT.failed;
+  let settled = false;
+  process.on('exit', () => {
+    if (!settled) process.stderr.write('sprint-runner: quit before the command finished; the batch, if one started, is left to `sprint-runner resume`.\n');
+  });
   // A reader that went away (`sprint-runner status | head -1`) is not an error: the output stops, the command
   // finishes what it was doing (a run keeps its agents under control) and exits as it would have.
   let stdoutGone = false;
@@ -291,9 +306,11 @@ if (require.main === module) {
     cwd: process.cwd(),
   }).then(
     (code) => {
+      settled = true;
       process.exitCode = code;
     },
     (err: unknown) => {
+      settled = true;
       process.stderr.write(`sprint-runner: ${String(err)}\n`);
       process.exitCode = EXIT.failed;
     },

@@ -107,6 +107,7 @@ export class SprintSession {
   private stopPoll: NodeJS.Timeout | undefined;
   private disposed = false;
   private bmadAnnounced = false;
+  private reaped?: Promise<void>;
 
   private constructor(
     readonly bmad: SessionBmad,
@@ -140,10 +141,6 @@ export class SprintSession {
     const lock = StateLock.acquire(o.stateDir, { purpose: `sprint-runner session for ${layout.root}` });
     if (lock.tookOver) log('warn', `Took over a stale lock in ${o.stateDir} left by a process that is gone.`);
     try {
-      const reaped = await reapOrphans(o.stateDir);
-      if (reaped.killed.length > 0) {
-        log('warn', `Ended ${reaped.killed.length} process(es) left running by an earlier Sprint Runner that stopped abruptly.`);
-      }
       const store = await SqlJsRunStore.open({ stateDir: o.stateDir, ...storeLocation(o), onWarning: (m) => log('warn', m) });
       const orphans = await store.reconcileOrphans();
       if (orphans.commands.length > 0) {
@@ -204,6 +201,11 @@ export class SprintSession {
       lock.release();
       throw err;
     }
+  }
+
+  /** Set once the agent proved unusable (its first invocations never started a Claude session): a configuration error. */
+  get agentUnusable(): string | undefined {
+    return this.agent?.unusableReason;
   }
 
   get readOnly(): boolean {
@@ -317,10 +319,28 @@ export class SprintSession {
   private async whileActive<T>(work: () => Promise<T>): Promise<T> {
     this.startStopPoll();
     try {
+      await this.reapOnce();
       return await work();
     } finally {
       this.clearStopPoll();
     }
+  }
+
+  /**
+   * Ends what an earlier orchestrator of ours left running, once, when the first run starts: after the
+   * ledger was read and validated by the caller, never merely because a state folder was opened.
+   */
+  private reapOnce(): Promise<void> {
+    this.reaped ??= reapOrphans(this.options.stateDir).then(
+      (r) => {
+        if (r.killed.length > 0) this.options.onLog?.('warn', `Ended ${r.killed.length} process(es) left running by an earlier Sprint Runner that stopped abruptly.`);
+        if (r.ignoredEntries > 0) {
+          this.options.onLog?.('warn', `Ignored ${r.ignoredEntries} entr${r.ignoredEntries === 1 ? 'y' : 'ies'} of ${path.join(this.options.stateDir, 'children.json')} not written by this user in this boot; no process was signalled for them.`);
+        }
+      },
+      (err: unknown) => this.options.onLog?.('warn', `Could not check for processes left by an earlier run: ${err instanceof Error ? err.message : String(err)}`),
+    );
+    return this.reaped;
   }
 
   private startStopPoll(): void {

@@ -2,15 +2,22 @@
 // (STEP_TOKEN_VARIABLE, inherited by everything the step starts) and the processes seen in its tree, each
 // with its start time. An entry is written BEFORE the child is spawned (pid 0 until it runs), so no window
 // exists in which a step runs unrecorded. If the orchestrator dies (SIGKILL, crash, VS Code killed), the
-// next start calls reapOrphans() and ends what is still running: recorded processes matching pid AND start
-// time (a reused pid is never touched), processes carrying the step's token that started after the step
-// (however they were forked or re-parented), and their groups/sessions. Entries whose owner is still alive
-// (another orchestrator on the same state folder) are left alone.
+// next start calls reapOrphans() and ends what is still running.
+//
+// The file lives in the state folder, which by default is inside the workspace: a repository can ship one,
+// and an old one outlives a reboot. So the file is only a hint, never a licence to kill: an entry counts only
+// when it was written in this boot (boot id) by this user (uid) and names a step token; what is ended is
+// what is found LIVE carrying that token in its environment (and what those processes started), each
+// process re-verified (pid + start time) just before it is signalled, one by one — never a whole group or
+// session on the strength of the file. Where environments cannot be read (Windows), only the recorded
+// `claude` process itself, alive with the recorded creation time, and its tree are ended. Entries whose
+// owner is still alive (another orchestrator on the same state folder) are left alone.
 
 import { promises as fsp } from 'node:fs';
 import * as path from 'node:path';
 import { writeFileAtomic } from '../NodeFileSystem';
-import { findStepProcesses, isSameProcessAlive, killProcesses, listProcesses, readProcStatSync, selectStepLeftovers, type ProcStat } from './processTree';
+import { processControlFor, type ProcessControl } from './ProcessControl';
+import type { ProcStat } from './processTree';
 
 export interface RecordedProcess {
   pid: number;
@@ -20,6 +27,10 @@ export interface RecordedProcess {
 }
 
 export interface ChildEntry {
+  /** The boot in which the entry was written (Linux: /proc/sys/kernel/random/boot_id); absent in old files. */
+  bootId?: string;
+  /** The user who ran the orchestrator (-1 where there are no uids). */
+  uid?: number;
   ownerPid: number;
   ownerStartTime: number;
   /** The `claude` process; 0 / the owner's start time while it is being spawned. */
@@ -62,23 +73,47 @@ async function readChildFile(file: string): Promise<ChildFile> {
 
 const toRecorded = (p: ProcStat): RecordedProcess => ({ pid: p.pid, startTime: p.startTime, pgrp: p.pgrp, session: p.session });
 
+function currentUid(): number {
+  return typeof process.getuid === 'function' ? process.getuid() : -1;
+}
+
+interface Owner {
+  pid: number;
+  startTime: number;
+  bootId?: string;
+  uid: number;
+}
+
 /** Records this orchestrator's children; one instance per state folder per process. */
 export class ChildRegistry {
   private readonly file: string;
   private queue: Promise<void> = Promise.resolve();
-  private readonly owner: { pid: number; startTime: number };
+  private owner?: Owner;
 
-  constructor(readonly stateDir: string) {
+  constructor(
+    readonly stateDir: string,
+    private readonly os: ProcessControl = processControlFor(),
+  ) {
     this.file = childRegistryPath(stateDir);
-    this.owner = { pid: process.pid, startTime: readProcStatSync(process.pid)?.startTime ?? 0 };
+  }
+
+  private async identify(): Promise<Owner> {
+    this.owner ??= {
+      pid: process.pid,
+      startTime: (await this.os.stat(process.pid))?.startTime ?? 0,
+      bootId: await this.os.bootId(),
+      uid: currentUid(),
+    };
+    return this.owner;
   }
 
   /** Serialises read-modify-write cycles: every write is atomic and sees the previous one. */
-  private update(change: (f: ChildFile) => void): Promise<void> {
+  private update(change: (f: ChildFile, owner: Owner) => void): Promise<void> {
     const next = this.queue.then(async () => {
+      const owner = await this.identify();
       await fsp.mkdir(this.stateDir, { recursive: true });
       const f = await readChildFile(this.file);
-      change(f);
+      change(f, owner);
       await writeFileAtomic(this.file, `${JSON.stringify(f, null, 2)}\n`);
     });
     this.queue = next.catch(() => undefined);
@@ -87,13 +122,15 @@ export class ChildRegistry {
 
   /** Records a step about to be spawned (its token; no pid yet). */
   announce(token: string, command: string, stepKey?: string): Promise<void> {
-    return this.update((f) => {
+    return this.update((f, owner) => {
       f.children = f.children.filter((c) => c.token !== token);
       f.children.push({
-        ownerPid: this.owner.pid,
-        ownerStartTime: this.owner.startTime,
+        bootId: owner.bootId,
+        uid: owner.uid,
+        ownerPid: owner.pid,
+        ownerStartTime: owner.startTime,
         pid: 0,
-        startTime: this.owner.startTime,
+        startTime: owner.startTime,
         token,
         command,
         stepKey,
@@ -131,42 +168,86 @@ export class ChildRegistry {
 }
 
 export interface ReapReport {
-  /** Entries whose owner had died. */
+  /** Entries of ours whose owner had died. */
   orphanEntries: number;
+  /** Entries dropped unread: another boot, another user, no step token, or unreadable. */
+  ignoredEntries: number;
   /** Pids SIGKILLed. */
   killed: number[];
 }
 
+/** True when the entry was written by this user in this boot and names a step token. */
+function isOurs(c: ChildEntry, bootId: string | undefined, uid: number): boolean {
+  return (
+    typeof c === 'object' && c !== null &&
+    typeof c.token === 'string' && c.token.length > 0 &&
+    bootId !== undefined && c.bootId === bootId &&
+    c.uid === uid &&
+    Number.isInteger(c.ownerPid) && Number.isInteger(c.pid) && Number.isFinite(c.startTime)
+  );
+}
+
+/** `roots` and every live process descending from one of them (by parent pid), none older than `notBefore`. */
+export function withDescendants(all: ProcStat[], roots: ProcStat[], notBefore: number): ProcStat[] {
+  const byParent = new Map<number, ProcStat[]>();
+  for (const p of all) {
+    const list = byParent.get(p.ppid);
+    if (list) list.push(p);
+    else byParent.set(p.ppid, [p]);
+  }
+  const selected = new Map<number, ProcStat>();
+  const queue = [...roots];
+  while (queue.length > 0) {
+    const p = queue.pop() as ProcStat;
+    if (selected.has(p.pid) || p.state === 'Z' || p.startTime < notBefore || p.pid <= 1 || p.pid === process.pid) continue;
+    selected.set(p.pid, p);
+    queue.push(...(byParent.get(p.pid) ?? []));
+  }
+  return [...selected.values()];
+}
+
 /**
- * Ends the processes of steps recorded by an orchestrator that is no longer running: recorded processes
- * alive with the SAME start time, processes carrying the step's token that started no earlier than the
- * step, and what shares a group or session with one of those (collected from /proc). A group id alone,
- * without a verified live member, proves nothing (it may have been recycled) and is not used.
+ * Ends the processes of steps recorded by an orchestrator of ours that is no longer running (see the top of
+ * this file for what counts as ours and what is ended). Entries that are not ours are dropped unread.
  */
-export async function reapOrphans(stateDir: string): Promise<ReapReport> {
+export async function reapOrphans(stateDir: string, os: ProcessControl = processControlFor()): Promise<ReapReport> {
   const file = childRegistryPath(stateDir);
   const f = await readChildFile(file);
-  if (f.children.length === 0) return { orphanEntries: 0, killed: [] };
+  if (f.children.length === 0) return { orphanEntries: 0, ignoredEntries: 0, killed: [] };
+  const bootId = await os.bootId();
+  const uid = currentUid();
   const keep: ChildEntry[] = [];
   const orphans: ChildEntry[] = [];
+  let ignoredEntries = 0;
   for (const c of f.children) {
-    const ownerAlive = c.ownerPid !== process.pid && (await isSameProcessAlive(c.ownerPid, c.ownerStartTime));
+    if (!isOurs(c, bootId, uid)) {
+      ignoredEntries++;
+      continue;
+    }
+    const owner = c.ownerPid !== process.pid && c.ownerPid > 1 ? await os.stat(c.ownerPid) : undefined;
+    const ownerAlive = owner !== undefined && owner.startTime === c.ownerStartTime && owner.state !== 'Z';
     (ownerAlive ? keep : orphans).push(c);
   }
-  const killed: number[] = [];
+  let killed: number[] = [];
   if (orphans.length > 0) {
-    const all = await listProcesses();
-    const tokens = orphans.map((c) => c.token).filter((t): t is string => typeof t === 'string' && t.length > 0);
-    const bearers = await findStepProcesses(all, tokens);
+    const all = await os.list();
+    const byPid = new Map(all.map((p) => [p.pid, p]));
+    const bearers = await os.tokenBearers(all, orphans.map((c) => c.token as string));
     const targets = new Map<number, ProcStat>();
     for (const c of orphans) {
-      const known = [...(c.pid > 0 ? [{ pid: c.pid, startTime: c.startTime }] : []), ...(Array.isArray(c.members) ? c.members : [])];
-      const tokenBearers = c.token ? (bearers.get(c.token) ?? []) : [];
-      for (const p of selectStepLeftovers(all, { root: { pid: c.pid, startTime: c.startTime }, known, tokenBearers })) targets.set(p.pid, p);
+      let roots: ProcStat[];
+      if (bearers) {
+        roots = (bearers.get(c.token as string) ?? []).filter((p) => p.startTime >= c.startTime);
+      } else {
+        // No environments to read: only the recorded `claude` process, alive with its recorded start time.
+        const root = c.pid > 1 ? byPid.get(c.pid) : undefined;
+        roots = root && root.startTime === c.startTime && root.state !== 'Z' ? [root] : [];
+      }
+      for (const p of withDescendants(all, roots, c.startTime)) targets.set(p.pid, p);
     }
-    killed.push(...(await killProcesses([...targets.values()])));
+    killed = await os.killEach([...targets.values()]);
   }
   // Rewrite with only live owners' entries (atomic).
   await writeFileAtomic(file, `${JSON.stringify({ version: 1, children: keep }, null, 2)}\n`);
-  return { orphanEntries: orphans.length, killed };
+  return { orphanEntries: orphans.length, ignoredEntries, killed };
 }

@@ -7,7 +7,7 @@ import { commandLabel } from '../../core/commands';
 import { buildClaudeArgs, DEFAULT_PERMISSION, type PermissionStrategy } from '../../core/claude/ClaudeInvocation';
 import { ClaudeRunTranscript } from '../../core/claude/ClaudeRunTranscript';
 import { ClaudeStreamParser } from '../../core/claude/ClaudeStreamParser';
-import { classifyOutcome } from '../../core/claude/classifyOutcome';
+import { classifyOutcome, type ClaudeProcessEnd } from '../../core/claude/classifyOutcome';
 import { extractProgressRows } from '../../core/claude/progressCsv';
 import { StreamRenderer } from '../../core/claude/StreamRenderer';
 import { invokedWorkflow } from '../../core/prompts/WorkflowPromptSource';
@@ -16,6 +16,7 @@ import { writeFileAtomic } from '../NodeFileSystem';
 import { ContainerRunner, containerNameForStep, detectContainerRuntime, type ContainerRuntimeName, type NetworkPolicy } from '../git/ContainerRunner';
 import { GitRepository } from '../git/GitRepository';
 import { ChildRegistry } from './ChildRegistry';
+import type { ProcessControl } from './ProcessControl';
 import { ClaudeProcess } from './ClaudeProcess';
 
 export interface ClaudeModels {
@@ -53,6 +54,8 @@ export interface ClaudeAgentOptions {
   env?: Record<string, string>;
   /** How often a running child's process tree is snapshotted (default 2 s). */
   snapshotIntervalMs?: number;
+  /** The operating system's process table and signals (default: the one for this platform). */
+  processControl?: ProcessControl;
   /** Opt-in (issue 7): run every agent inside a container; absent = on the host. */
   container?: ClaudeContainerOptions;
 }
@@ -91,15 +94,28 @@ function timestampForFile(d: Date): string {
   return d.toISOString().replace(/[:.]/g, '-');
 }
 
+/**
+ * An agent whose first invocations all end without the CLI starting a session (no `system/init` line on
+ * stdout: the program crashed, exited 127, printed nothing or something else) is not a Claude CLI at all:
+ * after this many such failed invocations — before any invocation of this agent ever started a session —
+ * it is reported as unusable (a permanent failure) instead of failing story after story. A spawn error
+ * (ENOENT, EACCES) makes it unusable at once. Stops and time-outs never count (a slow start is not a
+ * broken CLI), nor permanent failures in the CLI's own words (they already stop the run, with the fix).
+ */
+export const UNUSABLE_AFTER_FAILED_STARTS = 2;
+
 export class ClaudeAgent implements Agent {
   private readonly registry: ChildRegistry;
+  private everStarted = false;
+  private failedStarts = 0;
+  private unusable?: string;
   private readonly running = new Set<ClaudeProcess>();
   private readonly containers = new Set<string>();
   private containerRuntime?: Promise<ContainerRunner | string>;
   private disposed = false;
 
   constructor(private readonly options: ClaudeAgentOptions) {
-    this.registry = new ChildRegistry(options.stateDir);
+    this.registry = new ChildRegistry(options.stateDir, options.processControl);
   }
 
   /** The model the engine chose for the request (modelForStep), aliases applied; undefined = the CLI's own default. */
@@ -184,6 +200,7 @@ export class ClaudeAgent implements Agent {
     const workflow = invokedWorkflow(request.prompt);
     const missingWorkflow = new AbortController();
     let missingWorkflowMessage: string | undefined;
+    let sawInit = false;
     const proc = new ClaudeProcess({
       command,
       args,
@@ -196,6 +213,7 @@ export class ClaudeAgent implements Agent {
       stopGraceMs: o.timeouts?.stopGraceMs ?? 3000,
       snapshotIntervalMs: o.snapshotIntervalMs ?? 2000,
       registry: this.registry,
+      processControl: o.processControl,
       stepKey: request.stepKey,
       signal: AbortSignal.any([request.signal, missingWorkflow.signal]),
       onLine: (line) => {
@@ -203,6 +221,7 @@ export class ClaudeAgent implements Agent {
           run.add(ev);
           switch (ev.kind) {
             case 'init':
+              sawInit = true;
               emit({ kind: 'session', sessionId: ev.sessionId, model: ev.model, permissionMode: ev.permissionMode });
               if (workflow && ev.slashCommands && !ev.slashCommands.includes(workflow) && !missingWorkflowMessage) {
                 missingWorkflowMessage =
@@ -247,7 +266,7 @@ export class ClaudeAgent implements Agent {
       emit({ kind: 'output', line: renderer.finish('permanent', Date.now() - started, undefined, missingWorkflowMessage) });
       return { outcome: 'permanent', outputText: '', errorClass: 'missing-workflow', message: missingWorkflowMessage, deferredItems: [], logFile, exitCode: end.exitCode, signal: end.signal };
     }
-    const verdict = classifyOutcome(run, end);
+    const verdict = this.judgeStart(classifyOutcome(run, end), end, sawInit, command);
     const usage = run.usage();
     if (usage && usage.model === undefined) usage.model = this.modelFor(request);
     const outputText = run.outputText;
@@ -264,6 +283,33 @@ export class ClaudeAgent implements Agent {
       exitCode: end.exitCode,
       signal: end.signal,
     };
+  }
+
+  /** Why this agent cannot be used (see UNUSABLE_AFTER_FAILED_STARTS), once it is known. */
+  get unusableReason(): string | undefined {
+    return this.unusable;
+  }
+
+  private judgeStart(verdict: ReturnType<typeof classifyOutcome>, end: ClaudeProcessEnd, sawInit: boolean, commandLine: string): ReturnType<typeof classifyOutcome> {
+    if (sawInit) this.everStarted = true;
+    if (this.unusable) return { outcome: 'permanent', errorClass: 'agent-unusable', message: this.unusable };
+    if (sawInit || this.everStarted || end.stoppedBy) return verdict;
+    if (end.spawnError) {
+      // Already a permanent failure in the system's words (not found, not executable): keep them.
+      this.unusable = `the agent command cannot be started: ${verdict.message ?? end.spawnError.message}`;
+      return verdict;
+    }
+    // A permanent failure carries the CLI's own words (e.g. root without IS_SANDBOX): those are the message.
+    if (verdict.outcome !== 'agent-failure') return verdict;
+    this.failedStarts++;
+    if (this.failedStarts < UNUSABLE_AFTER_FAILED_STARTS) return verdict;
+    const how = `exit code ${end.exitCode ?? 'none'}${end.signal ? `, signal ${end.signal}` : ''}${end.exitCode === 127 ? ' (127: a program it runs was not found)' : ''}`;
+    this.unusable =
+      `the agent command is not usable: its first ${this.failedStarts} invocation(s) ended without starting a Claude session ` +
+      `(no system/init line on stdout; ${how}). Command: ${commandLine.slice(0, 300)}. Fix: point --claude, SPRINT_RUNNER_CLAUDE or ` +
+      `sprintRunner.claude.command at a working Claude Code CLI (try \`claude -p --output-format stream-json --verbose\` in a terminal). ` +
+      'No story was marked blocked for this.';
+    return { outcome: 'permanent', errorClass: 'agent-unusable', message: this.unusable };
   }
 
   /** Stops every running child (SIGINT → SIGKILL → their process groups) and refuses new work. */

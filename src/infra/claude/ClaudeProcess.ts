@@ -1,7 +1,8 @@
 // One `claude -p` child: spawned with execa (argument array, never a shell) in its own process group,
 // prompt written to stdin and stdin closed, stdout streamed line by line to the caller and raw to a log
 // file, read until the process exits. Stopping it (abort, wall/idle timeout, dispose): collect its tree from
-// /proc first, SIGINT the CLI (it aborts the running tool and prints a result), wait, SIGKILL.
+// the process table first (ProcessControl: /proc on Linux), SIGINT the CLI (it aborts the running tool and
+// prints a result), wait, SIGKILL.
 //
 // Nothing it started outlives the step, however the step ends (normal exit, stop, timeout, dispose). A tool's
 // background job (`setsid cmd &`, `nohup sh -c 'cmd &'`) is re-parented to PID 1 as soon as its parent
@@ -19,18 +20,8 @@ import { createWriteStream, type WriteStream } from 'node:fs';
 import type { ClaudeProcessEnd } from '../../core/claude/classifyOutcome';
 import { StreamLineReader } from '../../core/claude/StreamLineReader';
 import type { ChildRegistry } from './ChildRegistry';
-import {
-  collectTree,
-  readBootTicks,
-  findStepProcesses,
-  killProcesses,
-  listProcesses,
-  readProcStat,
-  selectStepLeftovers,
-  signalProcess,
-  STEP_TOKEN_VARIABLE,
-  type ProcStat,
-} from './processTree';
+import { processControlFor, type ProcessControl } from './ProcessControl';
+import { collectTree, selectStepLeftovers, STEP_TOKEN_VARIABLE, type ProcStat } from './processTree';
 
 export interface ClaudeProcessOptions {
   command: string;
@@ -54,6 +45,8 @@ export interface ClaudeProcessOptions {
   onLine: (line: string) => void;
   /** Each stderr chunk, decoded. */
   onStderr?: (text: string) => void;
+  /** The operating system's process table and signals (default: the one for this platform). */
+  processControl?: ProcessControl;
 }
 
 const STDERR_TAIL = 64 * 1024;
@@ -62,8 +55,20 @@ const OUTPUT_SNAPSHOT_GAP_MS = 250;
 /** Rounds of the after-exit sweep: a process forked while a round scanned is found by the next. */
 const SWEEP_ROUNDS = 3;
 
+// Awaited waits keep the process alive (referenced timers): a step being stopped is work in progress, and
+// with only unreferenced timers left the CLI's event loop emptied and it quit mid-batch with exit 0.
 function delay(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms).unref());
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** Waits for `work`, at most `ms`; the timer is cleared as soon as `work` settles, so it never delays an exit. */
+async function settleWithin(work: Promise<unknown>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    await Promise.race([work.then(() => undefined), new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)))]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 export class ClaudeProcess {
@@ -84,7 +89,10 @@ export class ClaudeProcess {
   private exited = false;
   private exitWaiters: (() => void)[] = [];
 
+  private readonly os: ProcessControl;
+
   constructor(private readonly o: ClaudeProcessOptions) {
+    this.os = o.processControl ?? processControlFor();
     this.identified = new Promise<void>((resolve) => (this.markIdentified = resolve));
   }
 
@@ -107,7 +115,7 @@ export class ClaudeProcess {
 
     // Recorded before it exists: an orchestrator killed during the spawn still leaves the token to reap by.
     if (o.registry) await o.registry.announce(this.token, o.command, o.stepKey).catch(() => undefined);
-    const spawnedAfter = await readBootTicks();
+    const spawnedAfter = await this.os.startTimeFloor();
 
     // execa is ESM-only: a dynamic import works both in the esbuild CJS bundle and under tsx's CJS hook.
     const { execa } = await import('execa');
@@ -156,7 +164,7 @@ export class ClaudeProcess {
     });
 
     // Identify the child (pid + start time) and record it before anything else can go wrong.
-    const stat = await readProcStat(pid);
+    const stat = await this.os.stat(pid);
     if (stat && o.registry) await o.registry.started(this.token, stat).catch(() => undefined);
     // Already gone (a very short run): what it left is still swept, bounded by the time of the spawn.
     this.child = stat ?? { pid, ppid: process.pid, pgrp: pid, session: pid, startTime: spawnedAfter, state: 'Z' };
@@ -194,9 +202,9 @@ export class ClaudeProcess {
     // Before waiting for stdout: a leftover holding the pipe open would otherwise delay the step. What the
     // CLI printed is already in the pipe and is still read to the end.
     await this.killLeftovers();
-    await Promise.race([stdoutDone, delay(2000)]);
+    await settleWithin(stdoutDone, 2000);
     for (const line of reader.end()) o.onLine(line);
-    await Promise.race([settled.then(() => undefined), delay(1000)]);
+    await settleWithin(settled, 1000);
     if (log) await new Promise<void>((resolve) => log.end(resolve));
     if (o.registry) await o.registry.remove(this.token).catch(() => undefined);
     return {
@@ -230,7 +238,7 @@ export class ClaudeProcess {
   private async takeSnapshot(): Promise<ProcStat[]> {
     if (!this.child || this.exited) return [];
     this.lastSnapshotAt = Date.now();
-    const all = await listProcesses();
+    const all = await this.os.list();
     const groups = new Set<number>();
     for (const k of this.known.values()) {
       groups.add(k.pgrp);
@@ -248,7 +256,7 @@ export class ClaudeProcess {
 
   private async waitExit(ms: number): Promise<boolean> {
     if (this.exited) return true;
-    await Promise.race([new Promise<void>((resolve) => this.exitWaiters.push(resolve)), delay(ms)]);
+    await settleWithin(new Promise<void>((resolve) => this.exitWaiters.push(resolve)), ms);
     return this.exited;
   }
 
@@ -265,13 +273,13 @@ export class ClaudeProcess {
       // safe without re-reading its start time (a /proc read that failed under load once skipped the signal
       // and left a hung child running). After the exit, the sweep that follows it does the rest.
       if (!child || this.exited) return;
-      signalProcess(child.pid, 'SIGINT');
+      await this.os.stopRoot(child.pid, false);
       // Keep collecting while the CLI winds down: a process it starts in this window is still its child.
       const watch = setInterval(() => void this.snapshot(), 50);
       const exitedInTime = await this.waitExit(this.o.stopGraceMs);
       clearInterval(watch);
       if (!exitedInTime) {
-        if (!this.exited) signalProcess(child.pid, 'SIGKILL');
+        if (!this.exited) await this.os.stopRoot(child.pid, true);
         await this.waitExit(2000);
       }
     })();
@@ -287,8 +295,8 @@ export class ClaudeProcess {
     const child = this.child;
     if (!child) return;
     for (let round = 0; round < SWEEP_ROUNDS; round++) {
-      const all = await listProcesses();
-      const bearers = (await findStepProcesses(all, [this.token])).get(this.token) ?? [];
+      const all = await this.os.list();
+      const bearers = (await this.os.tokenBearers(all, [this.token]))?.get(this.token) ?? [];
       const left = selectStepLeftovers(all, {
         root: child,
         known: this.known.values(),
@@ -297,7 +305,7 @@ export class ClaudeProcess {
         trustedGroups: [child.pid],
       }).filter((p) => !(p.pid === child.pid && p.startTime === child.startTime));
       if (left.length === 0) return;
-      await killProcesses(left);
+      await this.os.kill(left);
       await delay(20);
     }
   }
