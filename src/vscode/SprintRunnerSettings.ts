@@ -2,6 +2,7 @@
 // event when it changes, so changes apply without a reload (the next run / the next render uses them).
 
 import * as vscode from 'vscode';
+import { extraArgsProblem } from '../core/claude/extraArgsPolicy';
 import { parseClaudeEnv } from './parseClaudeEnv';
 import { parseGitSettings, type GitSettings } from './parseGitSettings';
 
@@ -73,9 +74,35 @@ export function readSprintRunnerConfig(
       ? { ...fromEnv, source: 'environment' }
       : { command: 'claude', args: [], source: 'default' };
   const cycles = c.get<unknown>('run.defaultCycles', 2);
+  const extraArgs = strings(c.get('claude.extraArgs'));
+  const git = parseGitSettings({
+    commitMode: c.get('git.commitMode'),
+    verifyCommits: c.get('git.verifyCommits'),
+    qualityGates: c.get('git.qualityGates'),
+    maxParallel: c.get('git.maxParallel'),
+    independentStories: c.get('git.independentStories'),
+    mergeSprintIntoBase: c.get('git.mergeSprintIntoBase'),
+    baseBranch: c.get('git.baseBranch'),
+    worktreesDir: c.get('git.worktreesDir'),
+    reportEnabled: c.get('report.enabled'),
+    containers: {
+      enabled: c.get('containers.enabled'),
+      runtime: c.get('containers.runtime'),
+      image: c.get('containers.image'),
+      cpus: c.get('containers.cpus'),
+      memory: c.get('containers.memory'),
+      network: c.get('containers.network'),
+      command: c.get('containers.command'),
+      env: c.get('containers.env'),
+      extraMounts: c.get('containers.extraMounts'),
+    },
+  });
+  // Refused like a gate without a command: the run does not start (SprintSessionHost shows these).
+  const extraArgsError = extraArgsProblem(extraArgs);
+  if (extraArgsError) git.errors.push(extraArgsError);
   return {
     claude,
-    extraArgs: strings(c.get('claude.extraArgs')),
+    extraArgs,
     defaultModel: nonEmpty(c.get('models.default')),
     reviewModel: nonEmpty(c.get('models.review')) ?? 'haiku',
     permissionMode: nonEmpty(c.get('claude.permissionMode')) ?? 'bypassPermissions',
@@ -90,31 +117,11 @@ export function readSprintRunnerConfig(
     budgetPerStoryUsd: optionalUsd(c.get('budgets.perStoryUsd')),
     budgetPerBatchUsd: optionalUsd(c.get('budgets.perBatchUsd')),
     ledgerPath: nonEmpty(c.get('ledger.path')),
-    webhookUrl: nonEmpty(c.get('webhook.url')),
+    // User settings only: a workspace must not redirect notifications (the URL is a credential).
+    webhookUrl: nonEmpty(c.inspect<string>('webhook.url')?.globalValue),
     retrospectives: c.get('tree.retrospectives') === 'hidden' ? 'hidden' : 'dimmed',
     statusBarWhenIdle: c.get<boolean>('statusBar.showWhenIdle', true) !== false,
-    git: parseGitSettings({
-      commitMode: c.get('git.commitMode'),
-      verifyCommits: c.get('git.verifyCommits'),
-      qualityGates: c.get('git.qualityGates'),
-      maxParallel: c.get('git.maxParallel'),
-      independentStories: c.get('git.independentStories'),
-      mergeSprintIntoBase: c.get('git.mergeSprintIntoBase'),
-      baseBranch: c.get('git.baseBranch'),
-      worktreesDir: c.get('git.worktreesDir'),
-      reportEnabled: c.get('report.enabled'),
-      containers: {
-        enabled: c.get('containers.enabled'),
-        runtime: c.get('containers.runtime'),
-        image: c.get('containers.image'),
-        cpus: c.get('containers.cpus'),
-        memory: c.get('containers.memory'),
-        network: c.get('containers.network'),
-        command: c.get('containers.command'),
-        env: c.get('containers.env'),
-        extraMounts: c.get('containers.extraMounts'),
-      },
-    }),
+    git,
   };
 }
 

@@ -5,6 +5,7 @@
 
 import type { QualityGateConfig } from '../core/workflow/QualityGatePort';
 import type { ClaudeContainerOptions } from '../infra/claude/ClaudeAgent';
+import { forbiddenMountReason } from '../infra/git/ContainerRunner';
 
 export const MAX_PARALLEL = 5;
 
@@ -103,6 +104,10 @@ function containerOf(raw: RawGitSettings['containers'], errors: string[]): Claud
   const mounts = stringList(raw.extraMounts);
   const relative = mounts.filter((m) => !m.startsWith('/') && !/^[A-Za-z]:[\\/]/.test(m));
   if (relative.length > 0) errors.push(`sprintRunner.containers.extraMounts must be absolute folders: ${relative.join(', ')}.`);
+  for (const m of mounts.filter((x) => !relative.includes(x))) {
+    const forbidden = forbiddenMountReason(m);
+    if (forbidden) errors.push(`sprintRunner.containers.extraMounts: refusing ${JSON.stringify(m)}: ${forbidden}. Fix: remove it (check the workspace's .vscode/settings.json too).`);
+  }
   const cpus = typeof raw.cpus === 'number' && Number.isFinite(raw.cpus) && raw.cpus > 0 ? raw.cpus : undefined;
   const memory = text(raw.memory);
   return {

@@ -4,6 +4,7 @@ import { existsSync, promises as fsp } from 'node:fs';
 import * as path from 'node:path';
 import { extractDeferredItems, type Agent, type AgentActivity, type AgentRequest, type AgentResult } from '../../core/agent/AgentContract';
 import { commandLabel, REVIEW_COMMANDS } from '../../core/commands';
+import { extraArgsProblem } from '../../core/claude/extraArgsPolicy';
 import { buildClaudeArgs, DEFAULT_PERMISSION, type PermissionStrategy } from '../../core/claude/ClaudeInvocation';
 import { ClaudeRunTranscript } from '../../core/claude/ClaudeRunTranscript';
 import { ClaudeStreamParser } from '../../core/claude/ClaudeStreamParser';
@@ -102,6 +103,9 @@ export class ClaudeAgent implements Agent {
   private disposed = false;
 
   constructor(private readonly options: ClaudeAgentOptions) {
+    // Refused before any agent is paid to run, not at the first step.
+    const problem = extraArgsProblem(options.extraArgs ?? []);
+    if (problem) throw new Error(problem);
     this.registry = new ChildRegistry(options.stateDir);
   }
 

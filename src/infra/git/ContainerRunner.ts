@@ -57,6 +57,19 @@ function assertMountPath(p: string, what: string): void {
   if (!path.isAbsolute(p) || /[:,\n\0]/.test(p)) throw new Error(`Cannot mount ${what} ${JSON.stringify(p)} into a container: it must be an absolute path without ':' or ','. Fix: move the workspace to such a path.`);
 }
 
+/**
+ * Folders a container must never get: the host's root or system folders (the agent could rewrite the
+ * host), and the runtime's control socket or the folders that hold it (the agent could start a
+ * privileged container of its own). Mount settings can come from a workspace's own settings file.
+ */
+export function forbiddenMountReason(p: string): string | undefined {
+  const n = path.posix.normalize(p.replace(/\\/g, '/')).replace(/\/+$/, '') || '/';
+  if (n === '/' || /^[A-Za-z]:\/?$/.test(n)) return "it is the host's root folder";
+  if (/\.sock$/i.test(n) || /(^|\/)(docker|podman|containerd)(\/|$)/i.test(n)) return "it gives access to the container runtime's control socket";
+  if (/^\/(etc|proc|sys|dev|boot|run|var\/run|var\/lib|usr|bin|sbin|lib|lib64)(\/|$)/.test(n)) return 'it is a system folder of the host';
+  return undefined;
+}
+
 /** `sprint-runner-<readable part>-<hash>`, valid for docker and podman (`[a-zA-Z0-9][a-zA-Z0-9_.-]*`). */
 export function containerNameForStep(stepKey: string): string {
   const readable = stepKey.replace(/[^A-Za-z0-9_.-]+/g, '-').replace(/^[-_.]+|[-_.]+$/g, '').slice(0, 60);
@@ -84,6 +97,8 @@ export function buildContainerRunArgv(spec: ContainerRunSpec): string[] {
   argv.push('-v', `${spec.cwd}:${spec.cwd}`, '-w', spec.cwd);
   for (const m of spec.extraMounts ?? []) {
     assertMountPath(m, 'the folder');
+    const forbidden = forbiddenMountReason(m);
+    if (forbidden) throw new Error(`Refusing to mount ${JSON.stringify(m)} into the agents' container: ${forbidden}. Fix: remove it from sprintRunner.containers.extraMounts (check the workspace's .vscode/settings.json too).`);
     argv.push('-v', `${m}:${m}`);
   }
   for (const name of spec.envNames ?? []) {
