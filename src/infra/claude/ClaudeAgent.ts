@@ -4,6 +4,7 @@ import { existsSync, promises as fsp } from 'node:fs';
 import * as path from 'node:path';
 import { extractDeferredItems, type Agent, type AgentActivity, type AgentRequest, type AgentResult } from '../../core/agent/AgentContract';
 import { commandLabel, REVIEW_COMMANDS } from '../../core/commands';
+import { SecretRedactor } from '../../core/agent/SecretRedactor';
 import { extraArgsProblem } from '../../core/claude/extraArgsPolicy';
 import { buildClaudeArgs, DEFAULT_PERMISSION, type PermissionStrategy } from '../../core/claude/ClaudeInvocation';
 import { ClaudeRunTranscript } from '../../core/claude/ClaudeRunTranscript';
@@ -185,6 +186,8 @@ export class ClaudeAgent implements Agent {
       this.containers.add(wrapped.name);
     }
 
+    // Whatever the child prints passes through this before it is logged, parsed, stored or shown.
+    const redactor = SecretRedactor.fromEnv(env);
     const parser = new ClaudeStreamParser();
     const run = new ClaudeRunTranscript();
     const proc = new ClaudeProcess({
@@ -201,6 +204,7 @@ export class ClaudeAgent implements Agent {
       registry: this.registry,
       stepKey: request.stepKey,
       signal: request.signal,
+      redact: (text) => redactor.redact(text),
       onLine: (line) => {
         for (const ev of parser.parseLine(line)) {
           run.add(ev);
