@@ -11,9 +11,11 @@ import { createLedgerFromTemplate } from '../core/workspace/createLedgerFromTemp
 import { LedgerNotFoundError } from '../core/workspace/LedgerNotFoundError';
 import { NodeFileSystem } from '../infra/NodeFileSystem';
 import { SprintSession } from '../infra/SprintSession';
+import { StateFolderError } from '../infra/StateFolderGuard';
 import { requestStop, StateLock, StateLockedError } from '../infra/StateLock';
 import { formatEvent } from './formatEvent';
 import { parseCliArgs, USAGE, UsageError, type CliCommand, type CommonOptions } from './parseCliArgs';
+import { checkStartStory, ledgerProblemLines, UnknownStoryError } from './runPreflight';
 import { collectStatus, formatStatus } from './status';
 
 export const EXIT = { ok: 0, failed: 1, usage: 2, stopped: 3 } as const;
@@ -77,10 +79,13 @@ async function runOrResume(cmd: Extract<CliCommand, { kind: 'run' | 'resume' }>,
       },
     },
     onLog: (level, message) => io.err(`${level === 'info' ? '' : `${level}: `}${message}`),
+    frontEnd: `sprint-runner ${cmd.kind} (CLI)`,
   });
   try {
-    // A ledger that cannot be read is bad input (exit 2), found before any agent is paid to run.
-    await session.ledger.read();
+    // A ledger that cannot be read, or a --story it does not have, is bad input (exit 2), found before any agent is paid to run.
+    const snapshot = await session.ledger.read();
+    for (const line of ledgerProblemLines(snapshot)) io.err(line);
+    if (cmd.kind === 'run') checkStartStory(snapshot, cmd.story);
   } catch (err) {
     await session.dispose();
     throw err;
@@ -129,6 +134,7 @@ async function runOrResume(cmd: Extract<CliCommand, { kind: 'run' | 'resume' }>,
 
 async function status(cmd: Extract<CliCommand, { kind: 'status' }>, io: Io): Promise<number> {
   const o = resolveCommon(cmd.common, io);
+  const stateProblems: string[] = [];
   const session = await SprintSession.open({
     workspaceRoot: o.workspace,
     stateDir: o.stateDir,
@@ -136,13 +142,17 @@ async function status(cmd: Extract<CliCommand, { kind: 'status' }>, io: Io): Pro
     claude: { command: o.claude, args: [] },
     extensionRoot: packageRoot(),
     readOnly: true,
+    // Read-only, the store warns instead of repairing: a corrupt database or journal line.
+    onLog: (level, message) => {
+      if (level !== 'info') stateProblems.push(message);
+    },
   });
   try {
     const holder = StateLock.read(o.stateDir);
-    const report = await collectStatus(session, holder && StateLock.holderState(holder) === 'alive' ? holder : undefined);
+    const report = await collectStatus(session, holder && StateLock.holderState(holder) === 'alive' ? holder : undefined, stateProblems);
     if (cmd.common.json) io.out(JSON.stringify(report, null, 2));
     else for (const line of formatStatus(report)) io.out(line);
-    return EXIT.ok;
+    return report.stateProblems.length > 0 ? EXIT.failed : EXIT.ok;
   } finally {
     await session.dispose();
   }
@@ -196,7 +206,9 @@ function isConfigurationError(err: unknown): boolean {
     err instanceof LedgerError ||
     err instanceof BmadConfigError ||
     err instanceof StateLockedError ||
-    err instanceof NothingToResumeError
+    err instanceof NothingToResumeError ||
+    err instanceof UnknownStoryError ||
+    err instanceof StateFolderError
   );
 }
 
