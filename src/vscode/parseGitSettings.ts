@@ -5,7 +5,7 @@
 
 import type { QualityGateConfig } from '../core/workflow/QualityGatePort';
 import type { ClaudeContainerOptions } from '../infra/claude/ClaudeAgent';
-import { forbiddenMountReason } from '../infra/git/ContainerRunner';
+import { forbiddenMountReason } from '../core/git/forbiddenMountReason';
 
 export const MAX_PARALLEL = 5;
 

@@ -13,6 +13,7 @@
 
 import { createHash } from 'node:crypto';
 import * as path from 'node:path';
+import { forbiddenMountReason } from '../../core/git/forbiddenMountReason';
 import { loadExeca } from './loadExeca';
 
 export type ContainerRuntimeName = 'docker' | 'podman';
@@ -55,19 +56,6 @@ const MEMORY = /^[0-9]+(\.[0-9]+)?[bkmg]?$/i;
 function assertMountPath(p: string, what: string): void {
   // ':' and ',' would change the meaning of `-v src:dst[:opts]`.
   if (!path.isAbsolute(p) || /[:,\n\0]/.test(p)) throw new Error(`Cannot mount ${what} ${JSON.stringify(p)} into a container: it must be an absolute path without ':' or ','. Fix: move the workspace to such a path.`);
-}
-
-/**
- * Folders a container must never get: the host's root or system folders (the agent could rewrite the
- * host), and the runtime's control socket or the folders that hold it (the agent could start a
- * privileged container of its own). Mount settings can come from a workspace's own settings file.
- */
-export function forbiddenMountReason(p: string): string | undefined {
-  const n = path.posix.normalize(p.replace(/\\/g, '/')).replace(/\/+$/, '') || '/';
-  if (n === '/' || /^[A-Za-z]:\/?$/.test(n)) return "it is the host's root folder";
-  if (/\.sock$/i.test(n) || /(^|\/)(docker|podman|containerd)(\/|$)/i.test(n)) return "it gives access to the container runtime's control socket";
-  if (/^\/(etc|proc|sys|dev|boot|run|var\/run|var\/lib|usr|bin|sbin|lib|lib64)(\/|$)/.test(n)) return 'it is a system folder of the host';
-  return undefined;
 }
 
 /** `sprint-runner-<readable part>-<hash>`, valid for docker and podman (`[a-zA-Z0-9][a-zA-Z0-9_.-]*`). */
