@@ -5,9 +5,15 @@
 import { strict as assert } from 'node:assert';
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { FaultRecorder } from './support/FaultRecorder';
-import { CLI, eventsOfType, FaultWorkspace, type Scenario } from './support/FaultWorkspace';
+import { ClaudeAgent } from '../../../src/infra/claude/ClaudeAgent';
+import { buildContainerRunArgv } from '../../../src/infra/git/ContainerRunner';
+import { consentFingerprint } from '../../../src/vscode/consentTerms';
+import { SprintWebhook } from '../../../src/vscode/webhook/SprintWebhook';
+import { webhookPayloadFor } from '../../../src/vscode/webhook/webhookPayload';
+import { CLI, eventsOfType, FaultWorkspace, REPO, type Scenario } from './support/FaultWorkspace';
 
 const rec = new FaultRecorder('Hardening: locks, state folder, history, secrets, input');
 const workspaces: FaultWorkspace[] = [];
@@ -200,6 +206,47 @@ describe('fault injection: hardening (CLI)', function () {
       assert.ok(warnings.some((l) => l.includes(':5:') && l.includes('unknown status "wip"')), r.stderr);
       assert.match(ws.ledgerText(), /1-2-second: done/);
       return `exit 0; printed: ${warnings.map((w) => `"${w.replace(ws.ledgerPath, '<ledger>').slice(0, 120)}"`).join(', ')}`;
+    },
+  });
+
+  // The extension-side findings: no CLI flag reaches these settings, so the cases drive the code the
+  // extension runs (the same functions the unit tests cover in depth).
+  rec.case({
+    id: 'consent-extra-args-permission-flag',
+    title: '(extension, no CLI) `sprintRunner.claude.extraArgs: ["--permission-mode", "bypassPermissions"]` from a workspace, and a container mount of the docker socket',
+    expected: 'refused before any agent runs, naming the setting and the fix; extra args, container and gates are part of the consent (a change asks again)',
+    run: async () => {
+      const dir = path.join(os.tmpdir(), `sr-consent-${process.pid}`);
+      let refusal = '';
+      try {
+        new ClaudeAgent({ logDir: dir, stateDir: dir, extraArgs: ['--permission-mode', 'bypassPermissions'] });
+      } catch (err) {
+        refusal = (err as Error).message;
+      }
+      assert.match(refusal, /^sprintRunner\.claude\.extraArgs may not change what agents are allowed to do; refused: "--permission-mode"\. Fix:/);
+      assert.throws(() => buildContainerRunArgv({ runtime: 'docker', image: 'node:20', name: 'n', cwd: '/w', command: ['claude'], network: 'bridge', extraMounts: ['/var/run/docker.sock'] }), /Refusing to mount/);
+      const terms = (extraArgs: string[]) => ({ claude: { command: 'claude', args: [], source: 'default' as const }, permissionMode: 'acceptEdits', allowedTools: [], extraArgs, git: { qualityGates: [] } });
+      assert.notEqual(consentFingerprint(terms([])), consentFingerprint(terms(['--fallback-model', 'sonnet'])));
+      return `refused: "${refusal.slice(0, 150)}…"; docker socket mount refused; a change of extra args changes the consent fingerprint`;
+    },
+  });
+
+  rec.case({
+    id: 'webhook-mrkdwn-and-url',
+    title: '(extension, no CLI) a story key `1-1-<!channel>` and a malformed webhook URL',
+    expected: 'the key reaches Slack escaped (`&lt;!channel&gt;`, no mention); the malformed URL is never logged; the URL setting is user-scope only',
+    run: async () => {
+      const text = webhookPayloadFor({ type: 'story:status', at: 0, storyKey: '1-1-<!channel>', from: 'review', to: 'done' }, 'w')!.text;
+      assert.ok(!text.includes('<!channel>') && text.includes('&lt;!channel&gt;'), text);
+      const warnings: string[] = [];
+      const hook = new SprintWebhook(() => 'hooks.slack.com/services/T0/B0/SECRETPART', () => 'w', { warn: (m) => warnings.push(m) });
+      hook.handle({ type: 'story:status', at: 0, storyKey: '1-1-a', from: 'review', to: 'done' });
+      await hook.flush();
+      assert.equal(warnings.length, 1);
+      assert.ok(!warnings[0].includes('SECRETPART'), warnings[0]);
+      const manifest = JSON.parse(readFileSync(path.join(REPO, 'package.json'), 'utf8')) as { contributes: { configuration: { properties: Record<string, { scope?: string }> } } };
+      assert.equal(manifest.contributes.configuration.properties['sprintRunner.webhook.url'].scope, 'application');
+      return `sent "${text}"; logged "${warnings[0].slice(0, 120)}"; scope application`;
     },
   });
 });
