@@ -28,15 +28,15 @@ export const USAGE = `Usage: sprint-runner <command> [options]
 Commands:
   run      Run cycles of the sprint (default 2 cycles)
   resume   Continue the interrupted batch with the options it was started with
-  status   Show the latest batch, stories, tokens and cost
+  status   Show the latest batch, stories, tokens and cost (exit 1 when the run history is damaged)
   stop     Ask a run in the same state folder to stop gracefully
 
 Options:
   --cycles N|all     Cycles to run (run only; default 2)
-  --story KEY        Start the first cycle with this story (run only)
+  --story KEY        Start the first cycle with this story, its whole key (run only)
   --init             Create sprint-status.yaml from BMAD's template when missing (run only)
   --workspace DIR    BMAD workspace root (default: current folder)
-  --state-dir DIR    State folder (default: <workspace>/.sprint-runner)
+  --state-dir DIR    State folder of its own, no tracked files (default: <workspace>/.sprint-runner)
   --ledger FILE      Use this sprint-status.yaml instead of discovering it
   --claude PATH      Claude-compatible command to run (default: env SPRINT_RUNNER_CLAUDE, else "claude")
   --step-timeout S   Stop an agent that runs longer than S seconds (default 3600)
