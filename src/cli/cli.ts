@@ -15,6 +15,7 @@ import { describeLedgerChoice } from '../core/workspace/discoverWorkspace';
 import { LedgerNotFoundError } from '../core/workspace/LedgerNotFoundError';
 import { NodeFileSystem } from '../infra/NodeFileSystem';
 import { SprintSession } from '../infra/SprintSession';
+import { StateFolderError } from '../infra/StateFolderGuard';
 import { requestStop, StateLock, StateLockedError } from '../infra/StateLock';
 import { sessionOptionsFrom } from '../infra/sessionOptionsFrom';
 import { commandHelp } from './cliHelp';
@@ -22,6 +23,7 @@ import { resolveCliConfig, type CliConfig } from './cliConfig';
 import { doctorCommand, preflight, type CliDeps, type PreflightInput } from './doctorCommand';
 import { formatEvent } from './formatEvent';
 import { parseCliArgs, USAGE, UsageError, type CliCommand } from './parseCliArgs';
+import { checkStartStory, ledgerProblemLines, UnknownStoryError } from './runPreflight';
 import { collectStatus, formatStatus } from './status';
 
 export const EXIT = { ok: 0, failed: 1, usage: 2, stopped: 3 } as const;
@@ -94,14 +96,15 @@ async function runOrResume(cmd: Extract<CliCommand, { kind: 'run' | 'resume' }>,
     extensionRoot: root,
     onLog: (level, message) => io.err(`${level === 'info' ? '' : `${level}: `}${message}`),
     bmad: { missingWorkflows: missingWorkflowPolicy(io.env, o.config.bmadMissingWorkflows) },
+    frontEnd: `sprint-runner ${cmd.kind} (CLI)`,
   });
   try {
-    // A ledger that cannot be read is bad input (exit 2), found before any agent is paid to run.
+    // A ledger that cannot be read, or a --story it does not have, is bad input (exit 2), found before any agent is paid to run.
     const snapshot = await session.ledger.read();
     const choice = describeLedgerChoice(session.layout);
     if (choice) io.err(choice);
-    // Unknown statuses are warned about when selection reaches them; every other problem is said once here.
-    for (const p of snapshot.problems) if (p.kind !== 'unknown-status') io.err(`warning: ${p.file}:${p.line}:${p.col}: ${p.message}`);
+    for (const line of ledgerProblemLines(snapshot)) io.err(line);
+    if (cmd.kind === 'run') checkStartStory(snapshot, cmd.story);
   } catch (err) {
     await session.dispose();
     throw err;
@@ -158,6 +161,7 @@ async function runOrResume(cmd: Extract<CliCommand, { kind: 'run' | 'resume' }>,
 
 async function status(cmd: Extract<CliCommand, { kind: 'status' }>, io: Io): Promise<number> {
   const o = resolveCliConfig(cmd.common, io.cwd, io.env);
+  const stateProblems: string[] = [];
   const session = await SprintSession.open({
     workspaceRoot: o.workspace,
     stateDir: o.stateDir,
@@ -165,13 +169,17 @@ async function status(cmd: Extract<CliCommand, { kind: 'status' }>, io: Io): Pro
     claude: { command: o.config.claude.command, args: o.config.claude.args },
     extensionRoot: packageRoot(),
     readOnly: true,
+    // Read-only, the store warns instead of repairing: a corrupt database or journal line.
+    onLog: (level, message) => {
+      if (level !== 'info') stateProblems.push(message);
+    },
   });
   try {
     const holder = StateLock.read(o.stateDir);
-    const report = await collectStatus(session, holder && StateLock.holderState(holder) === 'alive' ? holder : undefined);
+    const report = await collectStatus(session, holder && StateLock.holderState(holder) === 'alive' ? holder : undefined, stateProblems);
     if (cmd.common.json) io.out(JSON.stringify(report, null, 2));
     else for (const line of formatStatus(report)) io.out(line);
-    return EXIT.ok;
+    return report.stateProblems.length > 0 ? EXIT.failed : EXIT.ok;
   } finally {
     await session.dispose();
   }
@@ -228,7 +236,9 @@ function isConfigurationError(err: unknown): boolean {
     err instanceof BmadConfigError ||
     err instanceof StateLockedError ||
     err instanceof NothingToResumeError ||
-    err instanceof BmadWorkflowsMissingError
+    err instanceof BmadWorkflowsMissingError ||
+    err instanceof UnknownStoryError ||
+    err instanceof StateFolderError
   );
 }
 

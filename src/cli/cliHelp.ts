@@ -5,7 +5,7 @@ import { COMMANDS, OPTIONS, type CliCommandName, type OptionSpec } from './cliOp
 const SUMMARY: Record<CliCommandName, string> = {
   run: 'Run cycles of the sprint (default 2 cycles)',
   resume: 'Continue the interrupted batch with the options it was started with',
-  status: 'Show the latest batch, stories, tokens and cost',
+  status: 'Show the latest batch, stories, tokens and cost (exit 1 when the run history is damaged)',
   stop: 'Ask a run in the same state folder to stop gracefully',
   doctor: 'Check the setup (Claude CLI, login, permissions, BMAD, ledger, git, platform) without spending anything',
 };

@@ -22,11 +22,20 @@ export interface StatusReport {
   totals: CostTotals;
   counts: Record<string, number>;
   problems: string[];
+  /**
+   * Why the run history shown may be incomplete: a corrupt database or journal (file, cause, fix).
+   * Not empty → `status` exits 1: an empty history must never look like "nothing ran".
+   */
+  stateProblems: string[];
 }
 
 const ZERO: CostTotals = { inputTokens: 0, outputTokens: 0, cacheCreationInputTokens: 0, cacheReadInputTokens: 0, costUsd: 0, commands: 0 };
 
-export async function collectStatus(session: Pick<SprintSession, 'layout' | 'ledger' | 'store'>, holder: StateLockInfo | undefined): Promise<StatusReport> {
+export async function collectStatus(
+  session: Pick<SprintSession, 'layout' | 'ledger' | 'store'>,
+  holder: StateLockInfo | undefined,
+  stateProblems: readonly string[] = [],
+): Promise<StatusReport> {
   const snapshot: LedgerSnapshot = await session.ledger.read();
   const byStory = await session.store.costsByStory();
   const totals = await session.store.costs({});
@@ -44,6 +53,7 @@ export async function collectStatus(session: Pick<SprintSession, 'layout' | 'led
     totals,
     counts,
     problems: snapshot.problems.map((p) => `${p.file}:${p.line}:${p.col}: ${p.message}`),
+    stateProblems: [...stateProblems],
   };
 }
 
@@ -65,5 +75,7 @@ export function formatStatus(r: StatusReport): string[] {
   }
   lines.push(`Total: ${r.totals.commands} command(s), ${k(r.totals.inputTokens)} in / ${k(r.totals.outputTokens)} out, $${r.totals.costUsd.toFixed(3)}`);
   for (const p of r.problems) lines.push(`warning: ${p}`);
+  for (const p of r.stateProblems) lines.push(`error: ${p}`);
+  if (r.stateProblems.length > 0) lines.push('error: the run history above is incomplete because of the file(s) named; costs and the latest batch may be missing.');
   return lines;
 }

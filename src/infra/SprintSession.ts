@@ -1,6 +1,7 @@
 // The composition of ledger + store + Claude agent + engine, shared by the CLI and the extension.
-// One session owns one state folder: it holds the state lock for its whole life (unless read-only),
-// reaps children an earlier crashed orchestrator left behind, and honours `sprint-runner stop`.
+// One session owns one state folder and one ledger: it holds the state lock and the ledger lock for its
+// whole life (unless read-only), reaps children an earlier crashed orchestrator left behind, and honours
+// `sprint-runner stop`.
 
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
@@ -27,10 +28,12 @@ import { reapOrphans } from './claude/ChildRegistry';
 import { NodeGitPort } from './git/NodeGitPort';
 import { NodeLanePort } from './git/NodeLanePort';
 import { NodeQualityGates } from './git/NodeQualityGates';
+import { LedgerLock } from './LedgerLock';
 import { NodeFileSystem, writeFileAtomic } from './NodeFileSystem';
 import { NodeScriptRunner } from './NodeScriptRunner';
 import { PromptLibrary } from './PromptLibrary';
 import { SqlJsRunStore } from './SqlJsRunStore';
+import { checkStateFolder, STATE_GITIGNORE } from './StateFolderGuard';
 import { clearStopRequest, readStopRequest, StateLock } from './StateLock';
 
 export type SessionLogLevel = 'info' | 'warn' | 'error';
@@ -53,6 +56,8 @@ export interface SprintSessionOptions {
   /** Extra environment for every agent. */
   env?: Record<string, string>;
   onLog?: (level: SessionLogLevel, message: string) => void;
+  /** Who runs this session (`sprint-runner CLI`, `VS Code extension`): named to a second runner refused by the ledger lock. */
+  frontEnd?: string;
   /**
    * Where the run database lives: a worker thread (default: the CLI) or its own child process (the
    * extension host: sql.js' memory then is not the editor's; docs/state.md), and its CPU priority.
@@ -118,6 +123,7 @@ export class SprintSession {
     private readonly agent: ClaudeAgent | undefined,
     private readonly lock: StateLock | undefined,
     private readonly options: SprintSessionOptions,
+    private readonly ledgerLock?: LedgerLock,
   ) {
     runner?.onDidEmit((e) => this.emitter.fire(e));
   }
@@ -127,6 +133,8 @@ export class SprintSession {
     const fs = new NodeFileSystem();
     const layout = await discoverWorkspace(o.workspaceRoot, fs, { ledgerOverride: o.ledgerOverride });
     const ledger = new SprintLedger(layout.ledgerPath, fs);
+    // Before anything is written there: a state folder that is part of the project is refused.
+    const stateFolder = o.readOnly ? undefined : checkStateFolder(o.stateDir);
     await fs.mkdirp(o.stateDir);
     const install = await detectBmadInstall(layout.root, fs, { homeDir: o.bmad?.homeDir ?? os.homedir() });
     const policy = o.bmad?.missingWorkflows ?? 'refuse';
@@ -140,7 +148,10 @@ export class SprintSession {
 
     const lock = StateLock.acquire(o.stateDir, { purpose: `sprint-runner session for ${layout.root}` });
     if (lock.tookOver) log('warn', `Took over a stale lock in ${o.stateDir} left by a process that is gone.`);
+    let ledgerLock: LedgerLock | undefined;
     try {
+      // One runner per ledger too: another state folder (the other front end, another --state-dir) must not run the same stories.
+      ledgerLock = LedgerLock.acquire(layout.ledgerPath, { purpose: `${o.frontEnd ?? 'Sprint Runner'} with state folder ${o.stateDir}` });
       const store = await SqlJsRunStore.open({ stateDir: o.stateDir, ...storeLocation(o), onWarning: (m) => log('warn', m) });
       const orphans = await store.reconcileOrphans();
       if (orphans.commands.length > 0) {
@@ -160,7 +171,7 @@ export class SprintSession {
       const settings: EngineSettings = { ...defaultEngineSettings(), sprintReport: true, ...stripUndefined(o.engine ?? {}) };
       // The state folder (database, logs, lane worktrees) never shows up in `git status` of the workspace.
       const ignoreFile = path.join(o.stateDir, '.gitignore');
-      if (!existsSync(ignoreFile)) await writeFileAtomic(ignoreFile, '# Sprint Runner state: not part of the project\n*\n');
+      if (stateFolder?.mayIgnoreAll && !existsSync(ignoreFile)) await writeFileAtomic(ignoreFile, STATE_GITIGNORE);
       const gitPort = await NodeGitPort.detect(layout.root);
       const git = gitPort && (o.git?.verifyCommits !== false || settings.commitMode === 'engine') ? gitPort : undefined;
       const lanes =
@@ -196,8 +207,9 @@ export class SprintSession {
         gates: new NodeQualityGates(),
         ...(lanes ? { lanes } : {}),
       });
-      return new SprintSession(bmad, layout, ledger, store, runner, agent, lock, o);
+      return new SprintSession(bmad, layout, ledger, store, runner, agent, lock, o, ledgerLock);
     } catch (err) {
+      ledgerLock?.release();
       lock.release();
       throw err;
     }
@@ -295,6 +307,7 @@ export class SprintSession {
     this.runner?.cancel('Sprint Runner is shutting down');
     await this.agent?.dispose();
     await this.store.close();
+    this.ledgerLock?.release();
     this.lock?.release();
     this.emitter.dispose();
   }
@@ -308,6 +321,7 @@ export class SprintSession {
     this.disposed = true;
     this.clearStopPoll();
     if (this.store instanceof SqlJsRunStore) this.store.closeSync();
+    this.ledgerLock?.release();
     this.lock?.release();
   }
 

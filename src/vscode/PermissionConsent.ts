@@ -1,15 +1,12 @@
-// Agents run unattended with the permission mode and allowed tools of the settings. Before the first
-// run in a workspace the user is shown exactly what that means and asked once; the answer is
-// remembered in workspaceState for that exact mode + tool list (a change asks again).
+// Agents run unattended with the permission mode, tools, arguments and container of the settings.
+// Before the first run in a workspace the user is shown exactly what that means and asked once; the
+// answer is remembered in workspaceState for exactly those terms (consentTerms.ts; a change asks again).
 
 import * as vscode from 'vscode';
+import { consentDetail, consentFingerprint } from './consentTerms';
 import type { SprintRunnerConfig } from './SprintRunnerSettings';
 
 const KEY = 'sprintRunner.permissionConsent';
-
-export function consentFingerprint(c: Pick<SprintRunnerConfig, 'permissionMode' | 'allowedTools' | 'claude'>): string {
-  return JSON.stringify([c.permissionMode, [...c.allowedTools].sort(), c.claude.command]);
-}
 
 export class PermissionConsent {
   constructor(private readonly state: vscode.Memento) {}
@@ -21,13 +18,11 @@ export class PermissionConsent {
   /** Asks (modal) unless already given for these settings; true when the run may start. */
   async ensure(c: SprintRunnerConfig): Promise<boolean> {
     if (this.isGiven(c)) return true;
-    const tools = c.allowedTools.length ? c.allowedTools.join(', ') : 'none listed';
-    const bypass = c.permissionMode === 'bypassPermissions' ? ' Agents may edit any file and run any command in this workspace without asking.' : '';
     const pick = await vscode.window.showWarningMessage(
       'Sprint Runner will start Claude agents in this workspace.',
       {
         modal: true,
-        detail: `Command: ${c.claude.command}${c.claude.args.length ? ` ${c.claude.args.join(' ')}` : ''}\nPermission mode: ${c.permissionMode}\nAllowed tools: ${tools}\n${bypass}\n\nThis is asked once per workspace (again if these settings change).`,
+        detail: consentDetail(c),
       },
       'Run',
       'Change Settings',

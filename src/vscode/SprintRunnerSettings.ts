@@ -16,10 +16,14 @@ export function readSprintRunnerConfig(
   const c = vscode.workspace.getConfiguration(SECTION, scope);
   // An explicitly set command wins; otherwise the environment variable; otherwise `claude` on PATH.
   const inspected = c.inspect<string>('claude.command');
-  return parseSprintRunnerConfig((key) => c.get(key), {
-    env,
-    explicitClaudeCommand: inspected?.workspaceFolderValue ?? inspected?.workspaceValue ?? inspected?.globalValue,
-  });
+  return parseSprintRunnerConfig(
+    // User settings only for the webhook: a workspace must not redirect notifications (the URL is a credential).
+    (key) => (key === 'webhook.url' ? c.inspect<string>(key)?.globalValue : c.get(key)),
+    {
+      env,
+      explicitClaudeCommand: inspected?.workspaceFolderValue ?? inspected?.workspaceValue ?? inspected?.globalValue,
+    },
+  );
 }
 
 /** Reads the settings for the sprint's folder and tells listeners when any `sprintRunner.*` value changed. */

@@ -14,6 +14,7 @@ export function openSprintSession(extensionRoot: string): SessionOpener {
       stateDir,
       extensionRoot,
       onLog,
+      frontEnd: 'VS Code extension',
       // The extension host is every extension's process: sql.js' memory (issue 6, B7) and its CPU go
       // to a child process at a lower priority instead (docs/state.md).
       database: { where: 'process', priority: 'low' },

@@ -2,6 +2,8 @@
 // (Linux refuses a single argument over 128 KiB with E2BIG): the prompt goes to stdin, the appended system
 // prompt through the (hidden but real) `--append-system-prompt-file` flag.
 
+import { extraArgsProblem } from './extraArgsPolicy';
+
 /** Values `--permission-mode` accepts. */
 export const PERMISSION_MODES = ['bypassPermissions', 'acceptEdits', 'default', 'plan', 'dontAsk'] as const;
 export type PermissionMode = (typeof PERMISSION_MODES)[number];
@@ -51,7 +53,12 @@ export function buildClaudeArgs(o: ClaudeInvocationOptions): string[] {
   // One argv entry per tool: rules such as `Bash(npm run test:*)` may contain spaces.
   if (permission.allowedTools && permission.allowedTools.length > 0) args.push('--allowedTools', ...permission.allowedTools);
   if (permission.disallowedTools && permission.disallowedTools.length > 0) args.push('--disallowedTools', ...permission.disallowedTools);
-  if (o.extraArgs) args.push(...o.extraArgs);
+  if (o.extraArgs) {
+    // Appended last, so a permission flag here would override the mode above: refused, never passed on.
+    const problem = extraArgsProblem(o.extraArgs);
+    if (problem) throw new Error(problem);
+    args.push(...o.extraArgs);
+  }
   return args;
 }
 

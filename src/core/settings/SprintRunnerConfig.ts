@@ -3,6 +3,7 @@
 // `.vscode/settings.json`. Invalid values fall back to the defaults here; settings that cannot be honoured
 // as written are listed in `git.errors` and stop a run.
 
+import { extraArgsProblem } from '../claude/extraArgsPolicy';
 import { parseClaudeEnv } from './parseClaudeEnv';
 import { parseGitSettings, type GitSettings } from './parseGitSettings';
 
@@ -89,9 +90,35 @@ export function parseSprintRunnerConfig(
       : { command: 'claude', args: [], source: 'default' };
   const d = SETTING_DEFAULTS;
   const cycles = get('run.defaultCycles') ?? d.defaultCycles;
+  const extraArgs = strings(get('claude.extraArgs'));
+  const git = parseGitSettings({
+    commitMode: get('git.commitMode'),
+    verifyCommits: get('git.verifyCommits'),
+    qualityGates: get('git.qualityGates'),
+    maxParallel: get('git.maxParallel'),
+    independentStories: get('git.independentStories'),
+    mergeSprintIntoBase: get('git.mergeSprintIntoBase'),
+    baseBranch: get('git.baseBranch'),
+    worktreesDir: get('git.worktreesDir'),
+    reportEnabled: get('report.enabled'),
+    containers: {
+      enabled: get('containers.enabled'),
+      runtime: get('containers.runtime'),
+      image: get('containers.image'),
+      cpus: get('containers.cpus'),
+      memory: get('containers.memory'),
+      network: get('containers.network'),
+      command: get('containers.command'),
+      env: get('containers.env'),
+      extraMounts: get('containers.extraMounts'),
+    },
+  });
+  // Refused like a gate without a command: the run does not start (both front ends show these).
+  const extraArgsError = extraArgsProblem(extraArgs);
+  if (extraArgsError) git.errors.push(extraArgsError);
   return {
     claude,
-    extraArgs: strings(get('claude.extraArgs')),
+    extraArgs,
     defaultModel: nonEmpty(get('models.default')),
     reviewModel: nonEmpty(get('models.review')) ?? d.reviewModel,
     permissionMode: nonEmpty(get('claude.permissionMode')) ?? d.permissionMode,
@@ -110,27 +137,6 @@ export function parseSprintRunnerConfig(
     retrospectives: get('tree.retrospectives') === 'hidden' ? 'hidden' : 'dimmed',
     statusBarWhenIdle: get('statusBar.showWhenIdle') !== false,
     bmadMissingWorkflows: get('bmad.missingWorkflows') === 'runner-prompt' ? 'runner-prompt' : 'refuse',
-    git: parseGitSettings({
-      commitMode: get('git.commitMode'),
-      verifyCommits: get('git.verifyCommits'),
-      qualityGates: get('git.qualityGates'),
-      maxParallel: get('git.maxParallel'),
-      independentStories: get('git.independentStories'),
-      mergeSprintIntoBase: get('git.mergeSprintIntoBase'),
-      baseBranch: get('git.baseBranch'),
-      worktreesDir: get('git.worktreesDir'),
-      reportEnabled: get('report.enabled'),
-      containers: {
-        enabled: get('containers.enabled'),
-        runtime: get('containers.runtime'),
-        image: get('containers.image'),
-        cpus: get('containers.cpus'),
-        memory: get('containers.memory'),
-        network: get('containers.network'),
-        command: get('containers.command'),
-        env: get('containers.env'),
-        extraMounts: get('containers.extraMounts'),
-      },
-    }),
+    git,
   };
 }

@@ -3,6 +3,7 @@
 // front ends mean the same by each setting. Parallel mode and containers are opt-in: the defaults give
 // exactly the 003 workflow on the host.
 
+import { forbiddenMountReason } from '../git/forbiddenMountReason';
 import type { QualityGateConfig } from '../workflow/QualityGatePort';
 
 /** The agents' container, as infra's ClaudeAgent takes it (same shape, declared here: core imports no infra). */
@@ -114,6 +115,10 @@ function containerOf(raw: RawGitSettings['containers'], errors: string[]): Claud
   const mounts = stringList(raw.extraMounts);
   const relative = mounts.filter((m) => !m.startsWith('/') && !/^[A-Za-z]:[\\/]/.test(m));
   if (relative.length > 0) errors.push(`sprintRunner.containers.extraMounts must be absolute folders: ${relative.join(', ')}.`);
+  for (const m of mounts.filter((x) => !relative.includes(x))) {
+    const forbidden = forbiddenMountReason(m);
+    if (forbidden) errors.push(`sprintRunner.containers.extraMounts: refusing ${JSON.stringify(m)}: ${forbidden}. Fix: remove it (check the workspace's .vscode/settings.json too).`);
+  }
   const cpus = typeof raw.cpus === 'number' && Number.isFinite(raw.cpus) && raw.cpus > 0 ? raw.cpus : undefined;
   const memory = text(raw.memory);
   return {

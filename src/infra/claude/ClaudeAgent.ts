@@ -4,6 +4,8 @@ import { existsSync, promises as fsp } from 'node:fs';
 import * as path from 'node:path';
 import { extractDeferredItems, type Agent, type AgentActivity, type AgentRequest, type AgentResult } from '../../core/agent/AgentContract';
 import { commandLabel } from '../../core/commands';
+import { SecretRedactor } from '../../core/agent/SecretRedactor';
+import { extraArgsProblem } from '../../core/claude/extraArgsPolicy';
 import { buildClaudeArgs, DEFAULT_PERMISSION, type PermissionStrategy } from '../../core/claude/ClaudeInvocation';
 import { ClaudeRunTranscript } from '../../core/claude/ClaudeRunTranscript';
 import { ClaudeStreamParser } from '../../core/claude/ClaudeStreamParser';
@@ -115,6 +117,9 @@ export class ClaudeAgent implements Agent {
   private disposed = false;
 
   constructor(private readonly options: ClaudeAgentOptions) {
+    // Refused before any agent is paid to run, not at the first step.
+    const problem = extraArgsProblem(options.extraArgs ?? []);
+    if (problem) throw new Error(problem);
     this.registry = new ChildRegistry(options.stateDir, options.processControl);
   }
 
@@ -193,6 +198,8 @@ export class ClaudeAgent implements Agent {
       this.containers.add(wrapped.name);
     }
 
+    // Whatever the child prints passes through this before it is logged, parsed, stored or shown.
+    const redactor = SecretRedactor.fromEnv(env);
     const parser = new ClaudeStreamParser();
     const run = new ClaudeRunTranscript();
     // A prompt starting with `/<name>` must find that command or skill in the CLI's `system/init`, which
@@ -216,6 +223,7 @@ export class ClaudeAgent implements Agent {
       processControl: o.processControl,
       stepKey: request.stepKey,
       signal: AbortSignal.any([request.signal, missingWorkflow.signal]),
+      redact: (text) => redactor.redact(text),
       onLine: (line) => {
         for (const ev of parser.parseLine(line)) {
           run.add(ev);

@@ -43,6 +43,11 @@ export interface ClaudeProcessOptions {
   stepKey?: string;
   signal?: AbortSignal;
   onLine: (line: string) => void;
+  /**
+   * Applied to every stdout line before the log file and onLine see it, and to stderr: removes the
+   * values of secret environment variables (SecretRedactor). Identity when absent.
+   */
+  redact?: (text: string) => string;
   /** Each stderr chunk, decoded. */
   onStderr?: (text: string) => void;
   /** The operating system's process table and signals (default: the one for this platform). */
@@ -111,6 +116,13 @@ export class ClaudeProcess {
     let log: WriteStream | undefined;
     if (o.logFile) log = createWriteStream(o.logFile, { flags: 'a' });
     const reader = new StreamLineReader();
+    const redact = o.redact ?? ((text: string) => text);
+    // Line by line, so a secret split across two chunks is still found before anything keeps it.
+    const emitLine = (line: string): void => {
+      const clean = redact(line);
+      log?.write(`${clean}\n`);
+      o.onLine(clean);
+    };
     let stderr = '';
 
     // Recorded before it exists: an orchestrator killed during the spawn still leaves the token to reap by.
@@ -181,14 +193,13 @@ export class ClaudeProcess {
       idle.refresh();
       // Output follows a tool's run (tool_result): the moment its background jobs are still our descendants.
       this.requestSnapshot();
-      log?.write(chunk);
-      for (const line of reader.push(chunk)) o.onLine(line);
+      for (const line of reader.push(chunk)) emitLine(line);
     });
     sub.stderr?.on('data', (chunk: Buffer) => {
       idle.refresh();
       const text = chunk.toString('utf8');
       stderr = (stderr + text).slice(-STDERR_TAIL);
-      o.onStderr?.(text);
+      o.onStderr?.(redact(text));
     });
 
     const { code, signal } = await exit;
@@ -203,14 +214,14 @@ export class ClaudeProcess {
     // CLI printed is already in the pipe and is still read to the end.
     await this.killLeftovers();
     await settleWithin(stdoutDone, 2000);
-    for (const line of reader.end()) o.onLine(line);
+    for (const line of reader.end()) emitLine(line);
     await settleWithin(settled, 1000);
     if (log) await new Promise<void>((resolve) => log.end(resolve));
     if (o.registry) await o.registry.remove(this.token).catch(() => undefined);
     return {
       exitCode: code,
       signal,
-      stderr,
+      stderr: redact(stderr),
       command: o.command,
       stoppedBy: this.stopReason,
       timeoutMs: this.stopReason === 'timeout' ? o.wallTimeoutMs : this.stopReason === 'idle-timeout' ? o.idleTimeoutMs : undefined,

@@ -13,6 +13,7 @@
 
 import { createHash } from 'node:crypto';
 import * as path from 'node:path';
+import { forbiddenMountReason } from '../../core/git/forbiddenMountReason';
 import { loadExeca } from './loadExeca';
 
 export type ContainerRuntimeName = 'docker' | 'podman';
@@ -84,6 +85,8 @@ export function buildContainerRunArgv(spec: ContainerRunSpec): string[] {
   argv.push('-v', `${spec.cwd}:${spec.cwd}`, '-w', spec.cwd);
   for (const m of spec.extraMounts ?? []) {
     assertMountPath(m, 'the folder');
+    const forbidden = forbiddenMountReason(m);
+    if (forbidden) throw new Error(`Refusing to mount ${JSON.stringify(m)} into the agents' container: ${forbidden}. Fix: remove it from sprintRunner.containers.extraMounts (check the workspace's .vscode/settings.json too).`);
     argv.push('-v', `${m}:${m}`);
   }
   for (const name of spec.envNames ?? []) {

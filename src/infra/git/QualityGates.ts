@@ -5,6 +5,7 @@
 // together and bounded: the first `headChars` and the last `tailChars` are kept, the middle is replaced by
 // a marker saying how much was left out (the end of a test run is where failures are summarised).
 
+import { SecretRedactor } from '../../core/agent/SecretRedactor';
 import { parseCommandLine } from '../../core/git/parseCommandLine';
 import type { GateResult } from '../../core/git/GateResult';
 import { loadExeca } from './loadExeca';
@@ -125,7 +126,8 @@ export async function runGate(config: GateConfig, opts: GateRunOptions): Promise
 
   const durationMs = now() - started;
   const exitCode = typeof result.exitCode === 'number' ? result.exitCode : null;
-  const base = { name, output: out.text(), durationMs };
+  // Gate output is shown, stored and handed to the next code review: no secret values in it (a test may print its environment).
+  const base = { name, output: SecretRedactor.fromEnv({ ...process.env, ...config.env }).redact(out.text()), durationMs };
   if (timedOut) return { ...base, ok: false, exitCode: null, timedOut: true, error: `timed out after ${Math.round((config.timeoutMs ?? DEFAULT_TIMEOUT_MS) / 1000)} s in ${opts.cwd}` };
   if (exitCode === null) {
     const why = result.failed && result.code === 'ENOENT' ? `command not found: ${argv[0]} (cwd ${opts.cwd})` : result.signal ? `ended by signal ${result.signal}` : (result.shortMessage ?? 'could not run');

@@ -116,7 +116,10 @@ function loadDatabaseFile(o: OpenDatabaseOptions, file: string): RunDatabase {
   } catch (err) {
     if (!(err instanceof CorruptDatabaseError)) throw new Error(`${file}: ${(err as Error).message}`);
     if (o.readOnly) {
-      o.warn(`${file} is ${err.message}; reading the journal only (nothing is changed in read-only mode).`);
+      o.warn(
+        `${file} is ${err.message}: its run history cannot be read (only the journal is shown; nothing is changed in read-only mode). ` +
+          'Fix: restore the file from a backup, or let the next `sprint-runner run` / `resume` move it aside and start a fresh history (the ledger is not affected).',
+      );
       return RunDatabase.create(o.SQL);
     }
     const aside = `${file}.corrupt-${new Date(o.now).toISOString().replace(/[:.]/g, '-')}`;

@@ -34,6 +34,11 @@ export class SprintWebhook {
   }
 
   private async deliver(url: string, body: string, what: string): Promise<void> {
+    // fetch's own error for a malformed URL quotes the URL: say what is wrong without it.
+    if (!URL.canParse(url) || !/^https?:$/.test(new URL(url).protocol)) {
+      this.log.warn(`Webhook delivery of ${what} skipped: sprintRunner.webhook.url is not a valid http(s) URL. Fix: paste the whole incoming-webhook URL (https://…) into your user settings.`);
+      return;
+    }
     try {
       const res = await this.post(url, {
         method: 'POST',
@@ -43,7 +48,22 @@ export class SprintWebhook {
       });
       if (!res.ok) this.log.warn(`Webhook delivery of ${what} failed: HTTP ${res.status} (setting sprintRunner.webhook.url)`);
     } catch (err) {
-      this.log.warn(`Webhook delivery of ${what} failed: ${(err as Error).name === 'TimeoutError' ? `no answer within ${this.timeoutMs / 1000} s` : (err as Error).message} (setting sprintRunner.webhook.url)`);
+      const cause = (err as Error).name === 'TimeoutError' ? `no answer within ${this.timeoutMs / 1000} s` : withoutUrl((err as Error).message, url);
+      this.log.warn(`Webhook delivery of ${what} failed: ${cause} (setting sprintRunner.webhook.url)`);
     }
   }
+}
+
+/** An error message with every form of the URL (as set, and as parsed) and its host cut out. */
+function withoutUrl(message: string, url: string): string {
+  let out = message;
+  const forms = [url, url.trim()];
+  try {
+    const u = new URL(url);
+    forms.push(u.href, u.host, u.hostname, u.pathname);
+  } catch {
+    // Not parseable: the forms as written are all there is.
+  }
+  for (const f of forms.filter((f) => f.length > 1).sort((a, b) => b.length - a.length)) out = out.split(f).join('<webhook URL>');
+  return out;
 }
