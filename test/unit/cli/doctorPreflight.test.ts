@@ -216,7 +216,8 @@ describe('sprint-runner doctor and the checks before a run', function () {
     assert.match(wrong.out, /nowhere/);
     // With --init the missing ledger is what the run creates: the checks pass, the ledger is written, the agent starts.
     const init = await cli(s, ['run', '--init', '--cycles', '1', '--claude', s.claude]);
-    assert.notEqual(init.code, 2, init.err);
+    // This fake agent prints no session, so the run itself ends as "agent not usable"; the checks did not refuse it.
+    assert.doesNotMatch(init.err, /No sprint-status\.yaml found/, init.err);
     assert.equal(existsSync(path.join(s.ws, ledgerRel)), true);
     assert.equal(existsSync(s.spawnMarker), true);
   });

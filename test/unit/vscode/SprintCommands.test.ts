@@ -26,8 +26,11 @@ describe('SprintCommands', () => {
     }
   });
 
-  it('reads every contributed setting in SprintRunnerSettings (the one module that reads settings)', () => {
-    const source = readFileSync(path.join(root, 'src', 'vscode', 'SprintRunnerSettings.ts'), 'utf8');
+  it('reads every contributed setting in SprintRunnerSettings and core/settings (the modules that read settings)', () => {
+    // The extension's reader hands the keys to core/settings, which parses them for both front ends.
+    const source = ['src/vscode/SprintRunnerSettings.ts', 'src/core/settings/SprintRunnerConfig.ts']
+      .map((f) => readFileSync(path.join(root, f), 'utf8'))
+      .join('\n');
     for (const key of Object.keys(contributedSettings(pkg))) {
       assert.ok(source.includes(`'${key.replace(/^sprintRunner\./, '')}'`), `${key} is contributed but never read`);
     }

@@ -110,9 +110,10 @@ describe('SprintWebhook', () => {
 
   it('reads the URL from user settings only: a workspace cannot redirect notifications', () => {
     const manifest = JSON.parse(readFileSync(path.join(__dirname, '..', '..', '..', 'package.json'), 'utf8')) as {
-      contributes: { configuration: { properties: Record<string, { scope?: string }> } };
+      contributes: { configuration: { properties: Record<string, { scope?: string }> }[] };
     };
-    assert.equal(manifest.contributes.configuration.properties['sprintRunner.webhook.url'].scope, 'application');
+    const setting = manifest.contributes.configuration.find((g) => g.properties['sprintRunner.webhook.url'])?.properties['sprintRunner.webhook.url'];
+    assert.equal(setting?.scope, 'application');
   });
 
   it('does nothing without a URL', async () => {
