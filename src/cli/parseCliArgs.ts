@@ -1,5 +1,6 @@
 // Argument parsing for the headless CLI. Pure, so every usage error is unit-tested.
 
+import { DEFAULT_IDLE_TIMEOUT_MINUTES, DEFAULT_STEP_TIMEOUT_MINUTES } from '../core/workflow/EngineSettings';
 export type CliCommand =
   | { kind: 'run'; cycles: number | 'all'; cyclesGiven: boolean; story?: string; init: boolean; common: CommonOptions }
   | { kind: 'resume'; common: CommonOptions }
@@ -39,8 +40,8 @@ Options:
   --state-dir DIR    State folder (default: <workspace>/.sprint-runner)
   --ledger FILE      Use this sprint-status.yaml instead of discovering it
   --claude PATH      Claude-compatible command to run (default: env SPRINT_RUNNER_CLAUDE, else "claude")
-  --step-timeout S   Stop an agent that runs longer than S seconds (default 3600)
-  --idle-timeout S   Stop an agent that prints nothing for S seconds (default 900)
+  --step-timeout S   Stop an agent that runs longer than S seconds (default ${DEFAULT_STEP_TIMEOUT_MINUTES * 60})
+  --idle-timeout S   Stop an agent that prints nothing for S seconds (default ${DEFAULT_IDLE_TIMEOUT_MINUTES * 60})
   --json             Print one JSON object per event (run/resume) or the status as JSON
   -h, --help         Show this help
   --version          Show the version

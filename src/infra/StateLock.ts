@@ -113,25 +113,15 @@ export class StateLock {
 
   /** The current holder, or undefined when there is no lock (or it cannot be parsed). */
   static read(stateDir: string): StateLockInfo | undefined {
-    let text: string;
-    try {
-      text = fs.readFileSync(lockPath(stateDir), 'utf8');
-    } catch {
-      return undefined;
-    }
-    try {
-      const v = JSON.parse(text) as Partial<StateLockInfo>;
-      if (typeof v.pid !== 'number' || typeof v.hostname !== 'string') return undefined;
-      return {
-        pid: v.pid,
-        processStartTime: typeof v.processStartTime === 'string' ? v.processStartTime : null,
-        hostname: v.hostname,
-        startedAt: String(v.startedAt ?? ''),
-        purpose: String(v.purpose ?? 'unknown'),
-      };
-    } catch {
-      return undefined;
-    }
+    const v = readJsonFile<StateLockInfo>(lockPath(stateDir));
+    if (!v || v === 'unparsable' || typeof v.pid !== 'number' || typeof v.hostname !== 'string') return undefined;
+    return {
+      pid: v.pid,
+      processStartTime: typeof v.processStartTime === 'string' ? v.processStartTime : null,
+      hostname: v.hostname,
+      startedAt: String(v.startedAt ?? ''),
+      purpose: String(v.purpose ?? 'unknown'),
+    };
   }
 
   /** Whether the holder of a lock still runs: for `sprint-runner status` and `stop`. */
@@ -195,18 +185,26 @@ export function requestStop(stateDir: string, reason = 'sprint-runner stop'): vo
 }
 
 export function readStopRequest(stateDir: string): StopRequest | undefined {
+  const v = readJsonFile<StopRequest>(stopRequestPath(stateDir));
+  if (!v) return undefined;
+  // Written atomically, so unparsable means someone wrote it by hand: still a request to stop.
+  if (v === 'unparsable') return { requestedAt: '', requestedBy: 0, reason: 'stop requested' };
+  return { requestedAt: String(v.requestedAt ?? ''), requestedBy: Number(v.requestedBy ?? 0), reason: String(v.reason ?? 'stop requested') };
+}
+
+/** A small JSON file's fields (to be checked by the caller); undefined when it cannot be read. */
+function readJsonFile<T>(file: string): Partial<T> | 'unparsable' | undefined {
   let text: string;
   try {
-    text = fs.readFileSync(stopRequestPath(stateDir), 'utf8');
+    text = fs.readFileSync(file, 'utf8');
   } catch {
     return undefined;
   }
   try {
-    const v = JSON.parse(text) as Partial<StopRequest>;
-    return { requestedAt: String(v.requestedAt ?? ''), requestedBy: Number(v.requestedBy ?? 0), reason: String(v.reason ?? 'stop requested') };
+    const v: unknown = JSON.parse(text);
+    return typeof v === 'object' && v !== null ? (v as Partial<T>) : 'unparsable';
   } catch {
-    // Written atomically, so unparsable means someone wrote it by hand: still a request to stop.
-    return { requestedAt: '', requestedBy: 0, reason: 'stop requested' };
+    return 'unparsable';
   }
 }
 

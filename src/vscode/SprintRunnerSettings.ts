@@ -1,6 +1,8 @@
 // The one place that reads `sprintRunner.*` settings. Everything else gets a typed snapshot and an
 // event when it changes, so changes apply without a reload (the next run / the next render uses them).
 
+import { DEFAULT_IDLE_TIMEOUT_MINUTES, DEFAULT_STEP_TIMEOUT_MINUTES, defaultEngineSettings } from '../core/workflow/EngineSettings';
+import { DEFAULT_CYCLES } from '../core/workflow/RunTypes';
 import * as vscode from 'vscode';
 import { parseClaudeEnv } from './parseClaudeEnv';
 import { parseGitSettings, type GitSettings } from './parseGitSettings';
@@ -72,21 +74,22 @@ export function readSprintRunnerConfig(
     : fromEnv
       ? { ...fromEnv, source: 'environment' }
       : { command: 'claude', args: [], source: 'default' };
-  const cycles = c.get<unknown>('run.defaultCycles', 2);
+  const cycles = c.get<unknown>('run.defaultCycles', DEFAULT_CYCLES);
+  const engine = defaultEngineSettings();
   return {
     claude,
     extraArgs: strings(c.get('claude.extraArgs')),
     defaultModel: nonEmpty(c.get('models.default')),
-    reviewModel: nonEmpty(c.get('models.review')) ?? 'haiku',
+    reviewModel: nonEmpty(c.get('models.review')) ?? engine.reviewModel,
     permissionMode: nonEmpty(c.get('claude.permissionMode')) ?? 'bypassPermissions',
     allowedTools: strings(c.get('claude.allowedTools')),
-    maxStoryReviews: Math.floor(positive(c.get('reviews.maxStoryReviews'), 3)),
-    maxCodeReviews: Math.floor(positive(c.get('reviews.maxCodeReviews'), 10)),
-    cheapModelFromAttempt: Math.floor(positive(c.get('reviews.cheapModelFromAttempt'), 2)),
-    defaultCycles: cycles === 'all' ? 'all' : Math.floor(positive(typeof cycles === 'string' ? Number(cycles) : cycles, 2)),
-    projectContextMaxAgeHours: positive(c.get('projectContext.maxAgeHours'), 24),
-    stepTimeoutMinutes: positive(c.get('timeouts.stepMinutes'), 60),
-    idleTimeoutMinutes: positive(c.get('timeouts.idleMinutes'), 10),
+    maxStoryReviews: Math.floor(positive(c.get('reviews.maxStoryReviews'), engine.maxStoryReviews)),
+    maxCodeReviews: Math.floor(positive(c.get('reviews.maxCodeReviews'), engine.maxCodeReviews)),
+    cheapModelFromAttempt: Math.floor(positive(c.get('reviews.cheapModelFromAttempt'), engine.cheapModelFromAttempt)),
+    defaultCycles: cycles === 'all' ? 'all' : Math.floor(positive(typeof cycles === 'string' ? Number(cycles) : cycles, DEFAULT_CYCLES)),
+    projectContextMaxAgeHours: positive(c.get('projectContext.maxAgeHours'), engine.projectContextMaxAgeHours),
+    stepTimeoutMinutes: positive(c.get('timeouts.stepMinutes'), DEFAULT_STEP_TIMEOUT_MINUTES),
+    idleTimeoutMinutes: positive(c.get('timeouts.idleMinutes'), DEFAULT_IDLE_TIMEOUT_MINUTES),
     budgetPerStoryUsd: optionalUsd(c.get('budgets.perStoryUsd')),
     budgetPerBatchUsd: optionalUsd(c.get('budgets.perBatchUsd')),
     ledgerPath: nonEmpty(c.get('ledger.path')),

@@ -3,6 +3,7 @@
 // the same bytes (golden-tested). Every string from agents, git or files is escaped for Markdown tables
 // and inline text; multi-line text is folded to one line.
 
+import { totalTokens } from '../usageShares';
 import type { GateResult } from './GateResult';
 
 export interface ReportUsage {
@@ -65,9 +66,6 @@ function usd(n: number): string {
   return `$${n.toFixed(2)}`;
 }
 
-function tokens(u: ReportUsage): number {
-  return u.inputTokens + u.outputTokens + u.cacheCreationInputTokens + u.cacheReadInputTokens;
-}
 
 function int(n: number): string {
   return String(Math.round(n)).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
@@ -110,7 +108,7 @@ export function renderSprintReport(input: SprintReportInput): string {
   L.push(`- Started: ${iso(input.startedAt)}; ended: ${iso(input.endedAt)} (${duration(input.endedAt - input.startedAt)})`);
   L.push(`- Cycles completed: ${input.cyclesCompleted}`);
   L.push(`- Stories: ${done.length} done, ${blocked.length} blocked${other.length ? `, ${other.length} unfinished` : ''}`);
-  L.push(`- Tokens: ${int(tokens(total))}; cost: ${usd(total.costUsd)}`);
+  L.push(`- Tokens: ${int(totalTokens(total))}; cost: ${usd(total.costUsd)}`);
   if (input.notes?.length) {
     L.push('', '## Attention', '');
     for (const n of input.notes) L.push(`- ${esc(n)}`);
@@ -122,7 +120,7 @@ export function renderSprintReport(input: SprintReportInput): string {
     L.push('| Story | Epic | Status | Reviews | Gates | Tokens | Cost |', '| --- | --- | --- | ---: | --- | ---: | ---: |');
     for (const s of input.stories) {
       const gates = s.gates.length === 0 ? '—' : `${s.gates.filter((g) => g.ok).length}/${s.gates.length} passed`;
-      L.push(`| ${esc(s.key)} | ${esc(s.epicId)} | ${esc(s.status)} | ${s.reviews.length} | ${gates} | ${int(tokens(s.usage))} | ${usd(s.usage.costUsd)} |`);
+      L.push(`| ${esc(s.key)} | ${esc(s.epicId)} | ${esc(s.status)} | ${s.reviews.length} | ${gates} | ${int(totalTokens(s.usage))} | ${usd(s.usage.costUsd)} |`);
     }
   }
 

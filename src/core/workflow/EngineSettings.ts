@@ -50,6 +50,11 @@ export interface EngineSettings {
   sprintReport?: boolean;
 }
 
+/** An agent step running longer than this is stopped (both front ends' default). */
+export const DEFAULT_STEP_TIMEOUT_MINUTES = 60;
+/** An agent printing nothing for this long is stopped: long answers and tool runs print nothing for minutes. */
+export const DEFAULT_IDLE_TIMEOUT_MINUTES = 15;
+
 export function defaultEngineSettings(): EngineSettings {
   return {
     reviewModel: 'haiku',

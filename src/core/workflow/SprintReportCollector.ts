@@ -10,13 +10,7 @@ import type { CommitCheck } from './GitPort';
 import type { LaneInfo } from './LanePort';
 import { parseCodeReview, parseCriticalIssuesFound } from './markers';
 
-interface StoryEntry {
-  key: string;
-  shortId: string;
-  epicId: string;
-  status: string;
-  blockReason?: string;
-  commits: ReportCommit[];
+interface StoryEntry extends Pick<ReportStory, 'key' | 'shortId' | 'epicId' | 'status' | 'blockReason' | 'commits'> {
   gates: GateResult[];
   deferred: string[];
   lane?: { branch: string; outcome: string };

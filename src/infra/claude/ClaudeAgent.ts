@@ -2,8 +2,8 @@
 
 import { existsSync, promises as fsp } from 'node:fs';
 import * as path from 'node:path';
+import { agentEnvironment } from '../../core/agent/agentEnvironment';
 import { extractDeferredItems, type Agent, type AgentActivity, type AgentRequest, type AgentResult } from '../../core/agent/AgentContract';
-import { commandLabel } from '../../core/commands';
 import { buildClaudeArgs, DEFAULT_PERMISSION, type PermissionStrategy } from '../../core/claude/ClaudeInvocation';
 import { ClaudeRunTranscript } from '../../core/claude/ClaudeRunTranscript';
 import { ClaudeStreamParser } from '../../core/claude/ClaudeStreamParser';
@@ -11,6 +11,7 @@ import { classifyOutcome } from '../../core/claude/classifyOutcome';
 import { extractProgressRows } from '../../core/claude/progressCsv';
 import { StreamRenderer } from '../../core/claude/StreamRenderer';
 import { parseStoryKey } from '../../core/ledger/storyKeys';
+import { DEFAULT_IDLE_TIMEOUT_MINUTES, DEFAULT_STEP_TIMEOUT_MINUTES } from '../../core/workflow/EngineSettings';
 import { writeFileAtomic } from '../NodeFileSystem';
 import { ContainerRunner, containerNameForStep, detectContainerRuntime, type ContainerRuntimeName, type NetworkPolicy } from '../git/ContainerRunner';
 import { GitRepository } from '../git/GitRepository';
@@ -73,8 +74,8 @@ export interface ClaudeContainerOptions {
   extraMounts?: string[];
 }
 
-export const DEFAULT_WALL_TIMEOUT_MS = 60 * 60_000;
-export const DEFAULT_IDLE_TIMEOUT_MS = 15 * 60_000;
+export const DEFAULT_WALL_TIMEOUT_MS = DEFAULT_STEP_TIMEOUT_MINUTES * 60_000;
+export const DEFAULT_IDLE_TIMEOUT_MS = DEFAULT_IDLE_TIMEOUT_MINUTES * 60_000;
 
 /** Finds media/sprint-log.sh next to the bundle (dist/ → ../media) or the sources (src/infra/claude → ../../../media). */
 export function defaultProgressHelperPath(): string {
@@ -145,17 +146,10 @@ export class ClaudeAgent implements Agent {
       return { outcome: 'permanent', outputText: '', errorClass: 'invalid-settings', message: (err as Error).message, deferredItems: [] };
     }
 
-    const label = commandLabel(request.command, request.attempt);
     const env: Record<string, string | undefined> = {
       ...process.env,
       ...o.env,
-      SPRINT_RUNNER_COMMAND: request.command,
-      SPRINT_RUNNER_COMMAND_LABEL: label,
-      SPRINT_RUNNER_STORY_KEYS: request.storyKeys.join(','),
-      SPRINT_RUNNER_STORY_IDS: storyIds.join(','),
-      SPRINT_RUNNER_EPIC_ID: request.epicId,
-      SPRINT_RUNNER_ATTEMPT: String(request.attempt),
-      SPRINT_RUNNER_RUN_ID: request.runId,
+      ...agentEnvironment(request, { storyIds }),
       ...request.env,
       SPRINT_RUNNER_LOG: o.progressHelperPath ?? defaultProgressHelperPath(),
     };
