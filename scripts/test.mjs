@@ -7,6 +7,7 @@ const stages = [
   // packages are installed here; otherwise this stage prints the one command to run, and the stages that
   // need them are counted as failed, never skipped in silence.
   { name: 'browser-prerequisites', cmd: ['node', 'scripts/vscode-test/TestHost.mjs', '--debian-packages'], gates: ['webview', 'integration'] },
+  { name: 'lint', cmd: ['npm', 'run', '-s', 'lint'] },
   { name: 'typecheck', cmd: ['npm', 'run', '-s', 'typecheck'] },
   { name: 'build', cmd: ['npm', 'run', '-s', 'build'] },
   { name: 'unit', cmd: ['npm', 'run', '-s', 'test:unit'], counts: 'mocha' },
