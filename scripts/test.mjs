@@ -11,6 +11,8 @@ const stages = [
   { name: 'typecheck', cmd: ['npm', 'run', '-s', 'typecheck'] },
   { name: 'build', cmd: ['npm', 'run', '-s', 'build'] },
   { name: 'unit', cmd: ['npm', 'run', '-s', 'test:unit'], counts: 'mocha' },
+  // Kill -9 drills, fault injection through the CLI and throughput figures: minutes, and they need the build.
+  { name: 'slow', cmd: ['npm', 'run', '-s', 'test:slow'], counts: 'mocha' },
   { name: 'webview', cmd: ['npm', 'run', '-s', 'test:webview'], counts: 'mocha' },
   { name: 'integration', cmd: ['npm', 'run', '-s', 'test:integration'], counts: 'sessions' },
 ];

@@ -4,8 +4,8 @@ import * as path from 'node:path';
 import { SqlJsRunStore } from '../../../../src/infra/SqlJsRunStore';
 import { loadSqlJs } from '../../../../src/infra/sqlJsLoader';
 import type { StoreOp } from '../../../../src/infra/store/StoreOp';
-import { spawnFixture } from './childProcess';
-import { aCommand, aProgressEvent, removeDir, runOptions, tempStateDir, usage } from './storeBuilders';
+import { spawnFixture } from '../../../unit/infra/store/childProcess';
+import { aCommand, aProgressEvent, removeDir, runOptions, tempStateDir, usage } from '../../../unit/infra/store/storeBuilders';
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 

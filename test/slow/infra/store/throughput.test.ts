@@ -8,7 +8,7 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { SqlJsRunStore } from '../../../../src/infra/SqlJsRunStore';
 import { loadSqlJs } from '../../../../src/infra/sqlJsLoader';
 import { RunDatabase } from '../../../../src/infra/store/RunDatabase';
-import { aProgressEvent, removeDir, runOptions, tempStateDir } from './storeBuilders';
+import { aProgressEvent, removeDir, runOptions, tempStateDir } from '../../../unit/infra/store/storeBuilders';
 
 describe('SqlJsRunStore ingest figures (printed)', function () {
   this.timeout(120_000);
