@@ -33,7 +33,8 @@ const entries = [
   // yaml + the ledger parser, required when the tree first resolves (src/vscode/lazyLedger.ts).
   { in: 'src/vscode/ledgerBundle.ts', out: 'ledger.js' },
   { in: 'src/cli/cli.ts', out: 'cli.js', banner: '#!/usr/bin/env node' },
-  { in: 'src/cli/simClaude.ts', out: 'sim-claude.js', banner: '#!/usr/bin/env node' },
+  // The Claude CLI simulator for demos and tests (not shipped in the .vsix).
+  { in: 'tools/sim-claude/simClaude.ts', out: 'sim-claude.js', banner: '#!/usr/bin/env node' },
   // The thread that owns the sql.js run database (SqlJsRunStore looks for it next to the bundle).
   { in: 'src/infra/store/storeWorker.ts', out: 'store-worker.js' },
 ];

@@ -16,16 +16,16 @@ import { PROGRESS_LOG_FILE } from '../core/workflow/GitPort';
 import { SprintRunner, type RunOptions, type RunResult } from '../core/workflow/SprintRunner';
 import { discoverWorkspace } from '../core/workspace/discoverWorkspace';
 import type { WorkspaceLayout } from '../core/workspace/WorkspaceLayout';
-import { ClaudeAgent, type ClaudeAgentOptions } from './claude/ClaudeAgent';
-import { reapOrphans } from './claude/ChildRegistry';
-import { NodeGitPort } from './git/NodeGitPort';
-import { NodeLanePort } from './git/NodeLanePort';
-import { NodeQualityGates } from './git/NodeQualityGates';
-import { NodeFileSystem, writeFileAtomic } from './NodeFileSystem';
-import { NodeScriptRunner } from './NodeScriptRunner';
-import { PromptLibrary } from './PromptLibrary';
-import { SqlJsRunStore } from './SqlJsRunStore';
-import { clearStopRequest, readStopRequest, StateLock } from './StateLock';
+import { ClaudeAgent, type ClaudeAgentOptions } from '../infra/claude/ClaudeAgent';
+import { reapOrphans } from '../infra/claude/ChildRegistry';
+import { NodeGitPort } from '../infra/git/NodeGitPort';
+import { NodeLanePort } from '../infra/git/NodeLanePort';
+import { NodeQualityGates } from '../infra/gates/NodeQualityGates';
+import { NodeFileSystem, writeFileAtomic } from '../infra/NodeFileSystem';
+import { NodeScriptRunner } from '../infra/NodeScriptRunner';
+import { PromptLibrary } from '../infra/PromptLibrary';
+import { SqlJsRunStore } from '../infra/store/SqlJsRunStore';
+import { clearStopRequest, readStopRequest, StateLock } from '../infra/store/StateLock';
 
 export type SessionLogLevel = 'info' | 'warn' | 'error';
 

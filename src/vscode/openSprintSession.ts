@@ -1,8 +1,8 @@
-// Maps the extension's settings onto infra/SprintSession's options and opens it. Called on first use
+// Maps the extension's settings onto SprintSession's options (src/session) and opens it. Called on first use
 // (a run, Resume, the dashboard's history), never at activation: this is where sql.js gets loaded.
 
 import type { PermissionMode } from '../core/claude/ClaudeInvocation';
-import { SprintSession, type SprintSessionOptions } from '../infra/SprintSession';
+import { SprintSession, type SprintSessionOptions } from '../session/SprintSession';
 import type { SprintRunnerConfig } from './SprintRunnerSettings';
 import type { SessionOpener } from './SprintSessionHost';
 

@@ -3,7 +3,7 @@
 // so the mapping is unit-tested in Node. Parallel mode and containers are opt-in: the defaults give
 // exactly the 003 workflow on the host.
 
-import type { QualityGateConfig } from '../core/workflow/QualityGatePort';
+import type { QualityGateConfig } from '../core/gates/QualityGatePort';
 import type { ClaudeContainerOptions } from '../infra/claude/ClaudeAgent';
 
 export const MAX_PARALLEL = 5;

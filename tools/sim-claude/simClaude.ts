@@ -9,8 +9,8 @@ import { randomUUID, createHash } from 'node:crypto';
 import { existsSync, mkdirSync, promises as fsp, readFileSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { writeFileAtomic } from '../infra/NodeFileSystem';
-import { EngineBatchCommitter } from '../infra/git/EngineBatchCommitter';
+import { writeFileAtomic } from '../../src/infra/NodeFileSystem';
+import { EngineBatchCommitter } from '../../src/infra/git/EngineBatchCommitter';
 
 const VERSION = '2.1.197';
 const PERMISSION_MODES = ['acceptEdits', 'bypassPermissions', 'default', 'dontAsk', 'plan'];

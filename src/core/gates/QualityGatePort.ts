@@ -1,7 +1,7 @@
 // Quality gates (issue 7) as a port: the configured commands run in a story's working folder. The infra
-// implementation (src/infra/git/NodeQualityGates.ts) runs them without a shell, bounded, no orphans.
+// implementation (src/infra/gates/NodeQualityGates.ts) runs them without a shell, bounded, no orphans.
 
-import type { GateResult } from '../git/GateResult';
+import type { GateResult } from './GateResult';
 
 export interface QualityGateConfig {
   /** Display name; defaults to the command line. */

@@ -4,7 +4,7 @@
 // and inline text; multi-line text is folded to one line.
 
 import { totalTokens } from '../usageShares';
-import type { GateResult } from './GateResult';
+import type { GateResult } from '../gates/GateResult';
 
 export interface ReportUsage {
   inputTokens: number;

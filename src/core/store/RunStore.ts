@@ -1,4 +1,4 @@
-// The durable state the engine needs. Implemented by infra/SqlJsRunStore (sql.js, a real SQLite file).
+// The durable state the engine needs. Implemented by infra/store/SqlJsRunStore (sql.js, a real SQLite file).
 // All writes that matter for resume (batches, steps, blocks) are durable when their promise resolves;
 // events are cheap appends (journal first) and durable within a second.
 

@@ -1,6 +1,6 @@
 // The knobs of the 003 workflow. Defaults are 003's numbers; front ends map their settings onto this.
 
-import type { QualityGateConfig } from './QualityGatePort';
+import type { QualityGateConfig } from '../gates/QualityGatePort';
 
 export interface TransientRetrySettings {
   /** Retries after the first transient failure of one invocation (not review attempts). */

@@ -10,7 +10,7 @@
 //   parallel lanes → ParallelCycle   budgets → BudgetGuard   journal → StepJournal
 
 import type { Event } from '../Emitter';
-import { renderSprintReport } from '../git/renderSprintReport';
+import { renderSprintReport } from '../report/renderSprintReport';
 import type { LedgerSnapshot } from '../ledger/LedgerTypes';
 import { selectNextStories } from '../ledger/selectNextStories';
 import type { BatchMode, BatchStatus, RunState, SprintEvent } from '../SprintEvents';

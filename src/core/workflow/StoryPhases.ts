@@ -2,7 +2,7 @@
 // tech spec and its review, dev-story, and the code-review loop with its exits.
 
 import { commandLabel, type StepCommand } from '../commands';
-import { formatGateFailuresForReview } from '../git/formatGateFailuresForReview';
+import { formatGateFailuresForReview } from '../gates/formatGateFailuresForReview';
 import type { PromptVariables } from '../prompts/renderPrompt';
 import { invokeWithRecovery } from './AgentSteps';
 import type { EngineSettings } from './EngineSettings';

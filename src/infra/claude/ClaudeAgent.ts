@@ -13,7 +13,7 @@ import { StreamRenderer } from '../../core/claude/StreamRenderer';
 import { parseStoryKey } from '../../core/ledger/storyKeys';
 import { DEFAULT_IDLE_TIMEOUT_MINUTES, DEFAULT_STEP_TIMEOUT_MINUTES } from '../../core/workflow/EngineSettings';
 import { writeFileAtomic } from '../NodeFileSystem';
-import { ContainerRunner, containerNameForStep, detectContainerRuntime, type ContainerRuntimeName, type NetworkPolicy } from '../git/ContainerRunner';
+import { ContainerRunner, containerNameForStep, detectContainerRuntime, type ContainerRuntimeName, type NetworkPolicy } from '../containers/ContainerRunner';
 import { GitRepository } from '../git/GitRepository';
 import { ChildRegistry } from './ChildRegistry';
 import { ClaudeProcess } from './ClaudeProcess';

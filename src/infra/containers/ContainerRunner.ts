@@ -13,7 +13,7 @@
 
 import { createHash } from 'node:crypto';
 import * as path from 'node:path';
-import { loadExeca } from './loadExeca';
+import { loadExeca } from '../git/loadExeca';
 
 export type ContainerRuntimeName = 'docker' | 'podman';
 export type NetworkPolicy = 'none' | 'bridge' | 'host';

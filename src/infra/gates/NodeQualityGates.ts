@@ -1,8 +1,8 @@
 // The engine's QualityGatePort: runQualityGates (no shell, bounded output, process groups killed on
 // timeout or stop).
 
-import type { GateResult } from '../../core/git/GateResult';
-import type { QualityGateConfig, QualityGatePort } from '../../core/workflow/QualityGatePort';
+import type { GateResult } from '../../core/gates/GateResult';
+import type { QualityGateConfig, QualityGatePort } from '../../core/gates/QualityGatePort';
 import { runQualityGates } from './QualityGates';
 
 export class NodeQualityGates implements QualityGatePort {

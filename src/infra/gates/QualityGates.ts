@@ -5,9 +5,9 @@
 // together and bounded: the first `headChars` and the last `tailChars` are kept, the middle is replaced by
 // a marker saying how much was left out (the end of a test run is where failures are summarised).
 
-import { parseCommandLine } from '../../core/git/parseCommandLine';
-import type { GateResult } from '../../core/git/GateResult';
-import { loadExeca } from './loadExeca';
+import { parseCommandLine } from '../../core/gates/parseCommandLine';
+import type { GateResult } from '../../core/gates/GateResult';
+import { loadExeca } from '../git/loadExeca';
 
 export interface GateConfig {
   /** Display name; defaults to the command line. */

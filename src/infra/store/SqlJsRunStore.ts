@@ -20,18 +20,18 @@ import type {
   StepRecord,
   StoredEvent,
   StoryBlockRecord,
-} from '../core/store/RunStore';
-import type { SprintEvent } from '../core/SprintEvents';
-import { activeJournalPath, dbPath, nextJournalSeq } from './store/DatabaseFiles';
-import { InProcessStoreBackend } from './store/InProcessStoreBackend';
-import { isRecordedProcessAlive } from './store/ProcessIdentity';
-import type { RunQueryName, StoreDiagnostics } from './store/RunDatabase';
-import { RunJournal } from './store/RunJournal';
-import type { MaxIds, StorySummary, UnfinishedWork } from './store/RunReadModels';
-import type { QueryArgs, QueryResult, StoreBackend, StoreBackendOpenInfo, StoreBackendOptions } from './store/StoreBackend';
-import type { BatchPatch, StoreOp, StoryPatch } from './store/StoreOp';
-import { ProcessStoreBackend } from './store/ProcessStoreBackend';
-import { WorkerStoreBackend } from './store/WorkerStoreBackend';
+} from '../../core/store/RunStore';
+import type { SprintEvent } from '../../core/SprintEvents';
+import { activeJournalPath, dbPath, nextJournalSeq } from './DatabaseFiles';
+import { InProcessStoreBackend } from './InProcessStoreBackend';
+import { isRecordedProcessAlive } from './ProcessIdentity';
+import type { RunQueryName, StoreDiagnostics } from './RunDatabase';
+import { RunJournal } from './RunJournal';
+import type { MaxIds, StorySummary, UnfinishedWork } from './RunReadModels';
+import type { QueryArgs, QueryResult, StoreBackend, StoreBackendOpenInfo, StoreBackendOptions } from './StoreBackend';
+import type { BatchPatch, StoreOp, StoryPatch } from './StoreOp';
+import { ProcessStoreBackend } from './ProcessStoreBackend';
+import { WorkerStoreBackend } from './WorkerStoreBackend';
 
 export interface SqlJsRunStoreOptions {
   /** Folder of sprint-runner.db and its journal; created if missing. Omitted: purely in memory. */

@@ -5,9 +5,9 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import type { Disposable } from '../core/Emitter';
-import { writeFileAtomicSync } from './NodeFileSystem';
-import { pidExists, readProcessStartTime } from './store/ProcessIdentity';
+import type { Disposable } from '../../core/Emitter';
+import { writeFileAtomicSync } from '../NodeFileSystem';
+import { pidExists, readProcessStartTime } from './ProcessIdentity';
 
 export const LOCK_FILE = 'sprint-runner.lock';
 export const STOP_REQUEST_FILE = 'stop-request';

@@ -3,7 +3,7 @@
 
 import { strict as assert } from 'node:assert';
 import * as path from 'node:path';
-import { SprintSession } from '../../../src/infra/SprintSession';
+import { SprintSession } from '../../../src/session/SprintSession';
 import type { SprintEvent } from '../../../src/core/SprintEvents';
 import { FaultRecorder } from './support/FaultRecorder';
 import { eventsOfType, FaultWorkspace, REPO, SIM_CLAUDE, waitNoLeftovers, type CliRun, type Scenario } from './support/FaultWorkspace';

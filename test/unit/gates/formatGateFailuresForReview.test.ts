@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert';
-import { formatGateFailuresForReview } from '../../../src/core/git/formatGateFailuresForReview';
+import { formatGateFailuresForReview } from '../../../src/core/gates/formatGateFailuresForReview';
 
 describe('formatGateFailuresForReview', () => {
   it('is empty when all gates passed', () => {

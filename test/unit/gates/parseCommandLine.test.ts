@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert';
-import { parseCommandLine } from '../../../src/core/git/parseCommandLine';
+import { parseCommandLine } from '../../../src/core/gates/parseCommandLine';
 
 describe('parseCommandLine (no shell)', () => {
   it('splits words and honours quotes and escapes', () => {

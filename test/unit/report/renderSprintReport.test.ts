@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert';
 import * as path from 'node:path';
 import { readFileSync, writeFileSync } from 'node:fs';
-import { renderSprintReport, type ReportStory, type SprintReportInput } from '../../../src/core/git/renderSprintReport';
+import { renderSprintReport, type ReportStory, type SprintReportInput } from '../../../src/core/report/renderSprintReport';
 
 const GOLDEN = path.join(__dirname, 'golden', 'sprint-report.md');
 

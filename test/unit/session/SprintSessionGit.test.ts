@@ -5,10 +5,10 @@
 import { strict as assert } from 'node:assert';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import type { SprintEvent } from '../../../../src/core/SprintEvents';
-import { GitRepository } from '../../../../src/infra/git/GitRepository';
-import { SprintSession } from '../../../../src/infra/SprintSession';
-import { buildSim, HELPER, makeWorkspace, REPO, type Workspace } from '../claude/simHarness';
+import type { SprintEvent } from '../../../src/core/SprintEvents';
+import { GitRepository } from '../../../src/infra/git/GitRepository';
+import { SprintSession } from '../../../src/session/SprintSession';
+import { buildSim, HELPER, makeWorkspace, REPO, type Workspace } from '../infra/claude/simHarness';
 
 describe('SprintSession with git (sim-claude, real repository)', function () {
   this.timeout(60_000);

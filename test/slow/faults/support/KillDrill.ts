@@ -6,7 +6,7 @@
 import { strict as assert } from 'node:assert';
 import { parseLedgerText } from '../../../../src/core/ledger/SprintLedger';
 import type { SprintEvent } from '../../../../src/core/SprintEvents';
-import { SqlJsRunStore } from '../../../../src/infra/SqlJsRunStore';
+import { SqlJsRunStore } from '../../../../src/infra/store/SqlJsRunStore';
 import { eventsOfType, FaultWorkspace, waitNoLeftovers, type Scenario } from './FaultWorkspace';
 
 export const KILL_STORIES = { '1-1-first': 'backlog', '1-2-second': 'backlog', '2-1-third': 'backlog' };

@@ -1,8 +1,8 @@
 import { strict as assert } from 'node:assert';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { SqlJsRunStore } from '../../../../src/infra/SqlJsRunStore';
-import { loadSqlJs } from '../../../../src/infra/sqlJsLoader';
+import { SqlJsRunStore } from '../../../../src/infra/store/SqlJsRunStore';
+import { loadSqlJs } from '../../../../src/infra/store/sqlJsLoader';
 import type { StoreOp } from '../../../../src/infra/store/StoreOp';
 import { spawnFixture } from '../../../unit/infra/store/childProcess';
 import { aCommand, aProgressEvent, removeDir, runOptions, tempStateDir, usage } from '../../../unit/infra/store/storeBuilders';

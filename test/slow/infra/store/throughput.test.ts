@@ -5,8 +5,8 @@ import { strict as assert } from 'node:assert';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import { SqlJsRunStore } from '../../../../src/infra/SqlJsRunStore';
-import { loadSqlJs } from '../../../../src/infra/sqlJsLoader';
+import { SqlJsRunStore } from '../../../../src/infra/store/SqlJsRunStore';
+import { loadSqlJs } from '../../../../src/infra/store/sqlJsLoader';
 import { RunDatabase } from '../../../../src/infra/store/RunDatabase';
 import { aProgressEvent, removeDir, runOptions, tempStateDir } from '../../../unit/infra/store/storeBuilders';
 

@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import * as os from 'node:os';
-import { ContainerRunner, buildContainerKillArgv, buildContainerRunArgv, containerNameForStep, detectContainerRuntime } from '../../../../src/infra/git/ContainerRunner';
+import { ContainerRunner, buildContainerKillArgv, buildContainerRunArgv, containerNameForStep, detectContainerRuntime } from '../../../../src/infra/containers/ContainerRunner';
 import { loadExeca } from '../../../../src/infra/git/loadExeca';
 
 describe('ContainerRunner', () => {

@@ -2,8 +2,8 @@ import { strict as assert } from 'node:assert';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { promises as fsp } from 'node:fs';
-import { BoundedOutput, runGate, runQualityGates } from '../../../../src/infra/git/QualityGates';
-import { formatGateFailuresForReview } from '../../../../src/core/git/formatGateFailuresForReview';
+import { BoundedOutput, runGate, runQualityGates } from '../../../../src/infra/gates/QualityGates';
+import { formatGateFailuresForReview } from '../../../../src/core/gates/formatGateFailuresForReview';
 
 /** Running (a killed process whose parent is gone may stay a zombie until init reaps it: that is dead). */
 async function alive(pid: number): Promise<boolean> {

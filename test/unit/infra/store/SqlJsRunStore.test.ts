@@ -1,8 +1,8 @@
 import { strict as assert } from 'node:assert';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
-import { SqlJsRunStore } from '../../../../src/infra/SqlJsRunStore';
-import { loadSqlJs } from '../../../../src/infra/sqlJsLoader';
+import { SqlJsRunStore } from '../../../../src/infra/store/SqlJsRunStore';
+import { loadSqlJs } from '../../../../src/infra/store/sqlJsLoader';
 import type { SprintEvent } from '../../../../src/core/SprintEvents';
 import { aCommand, aProgressEvent, removeDir, runOptions, tempStateDir, usage } from './storeBuilders';
 

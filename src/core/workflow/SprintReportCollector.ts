@@ -3,8 +3,8 @@
 // commits, lanes, deferred items and batch-level notes. Usage and reviews come from the store's command
 // rows when the report is built, so the numbers are the same ones the cost views show.
 
-import type { GateResult } from '../git/GateResult';
-import type { ReportCommit, ReportReview, ReportStory, SprintReportInput } from '../git/renderSprintReport';
+import type { GateResult } from '../gates/GateResult';
+import type { ReportCommit, ReportReview, ReportStory, SprintReportInput } from '../report/renderSprintReport';
 import type { CommandRecord, CostTotals } from '../store/RunStore';
 import type { CommitCheck } from './GitPort';
 import type { LaneInfo } from './LanePort';
