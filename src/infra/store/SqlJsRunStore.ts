@@ -27,6 +27,7 @@ import { InProcessStoreBackend } from './InProcessStoreBackend';
 import { isRecordedProcessAlive } from './ProcessIdentity';
 import type { RunQueryName, StoreDiagnostics } from './RunDatabase';
 import { RunJournal } from './RunJournal';
+import { StepJournalCache } from './StepJournalCache';
 import type { MaxIds, StorySummary, UnfinishedWork } from './RunReadModels';
 import type { QueryArgs, QueryResult, StoreBackend, StoreBackendOpenInfo, StoreBackendOptions } from './StoreBackend';
 import type { BatchPatch, StoreOp, StoryPatch } from './StoreOp';
@@ -86,18 +87,6 @@ export interface OrphanReport {
   backgroundTasks: (UnfinishedWork['backgroundTasks'][number] & { processAlive: boolean })[];
 }
 
-interface CachedStep {
-  startedAt: number;
-  endedAt: number | null;
-  resultJson: string | null;
-}
-
-function stepRecordOf(batchId: number, stepKey: string, c: CachedStep): StepRecord {
-  const step: StepRecord = { batchId, stepKey, startedAt: c.startedAt, endedAt: c.endedAt };
-  if (c.resultJson !== null) step.result = JSON.parse(c.resultJson) as unknown;
-  return step;
-}
-
 /** Ops queued for the database before a flush to it (it also flushes before any read). */
 const MAX_PENDING_OPS = 2000;
 const EXIT_CHECKPOINT_TIMEOUT_MS = 10_000;
@@ -118,14 +107,8 @@ export class SqlJsRunStore implements RunStore {
   private backgroundCheckpointFailing = false;
   private backgroundTimer: NodeJS.Timeout | undefined;
   private lastCheckpointStart = Number.NEGATIVE_INFINITY;
-  /**
-   * The step journal of each batch this store has read, kept on this thread so the engine's `getStep`
-   * before every step is not a round trip to the database thread (B2). Only a writable store keeps it:
-   * it holds the state lock, so it is the only writer and the copy cannot go stale. Results are kept as
-   * their JSON, as the database keeps them, and parsed on each read (same values, no shared objects).
-   */
-  private readonly stepCache = new Map<number, Map<string, CachedStep>>();
-  private readonly stepCacheLoading = new Map<number, { updates: ((steps: Map<string, CachedStep>) => void)[]; done: Promise<Map<string, CachedStep>> }>();
+  /** The step journal on this thread (a writable store only), so `getStep` is no round trip. */
+  private readonly stepCache = new StepJournalCache((batchId) => this.query('listSteps', [batchId]));
 
   private constructor(
     private backend: StoreBackend,
@@ -271,9 +254,7 @@ export class SqlJsRunStore implements RunStore {
 
   async getStep(batchId: number, stepKey: string): Promise<StepRecord | undefined> {
     if (this.readOnly || this.closed) return this.query('getStep', [batchId, stepKey]);
-    const steps = await this.cachedSteps(batchId);
-    const cached = steps.get(stepKey);
-    return cached ? stepRecordOf(batchId, stepKey, cached) : undefined;
+    return this.stepCache.get(batchId, stepKey);
   }
 
   listSteps(batchId: number): Promise<StepRecord[]> {
@@ -283,56 +264,14 @@ export class SqlJsRunStore implements RunStore {
   async markStepStarted(batchId: number, stepKey: string, at: number): Promise<void> {
     // Not checkpointed: a lost start mark only means the step counts as not started, and it re-runs anyway.
     this.submit({ op: 'step.start', batchId, stepKey, at });
-    this.updateStepCache(batchId, (steps) => {
-      const cached = steps.get(stepKey);
-      if (cached === undefined) steps.set(stepKey, { startedAt: at, endedAt: null, resultJson: null });
-      else if (cached.resultJson === null) cached.startedAt = at;
-    });
+    this.stepCache.started(batchId, stepKey, at);
   }
 
   async saveStepResult(batchId: number, stepKey: string, result: unknown, at: number): Promise<void> {
     const resultJson = JSON.stringify(result === undefined ? null : result);
     this.submit({ op: 'step.result', batchId, stepKey, resultJson, at });
-    this.updateStepCache(batchId, (steps) => {
-      const cached = steps.get(stepKey);
-      if (cached === undefined) steps.set(stepKey, { startedAt: at, endedAt: at, resultJson });
-      else Object.assign(cached, { endedAt: at, resultJson });
-    });
+    this.stepCache.finished(batchId, stepKey, resultJson, at);
     await this.persist();
-  }
-
-  private cachedSteps(batchId: number): Promise<Map<string, CachedStep>> {
-    const known = this.stepCache.get(batchId);
-    if (known) return Promise.resolve(known);
-    let loading = this.stepCacheLoading.get(batchId);
-    if (!loading) {
-      const load = { updates: [] as ((steps: Map<string, CachedStep>) => void)[], done: undefined as unknown as Promise<Map<string, CachedStep>> };
-      load.done = this.query('listSteps', [batchId]).then(
-        (rows) => {
-          const steps = new Map<string, CachedStep>();
-          for (const r of rows) steps.set(r.stepKey, { startedAt: r.startedAt, endedAt: r.endedAt, resultJson: r.result === undefined ? null : JSON.stringify(r.result) });
-          // Writes made while the rows were on their way are after them in the database too: apply them in order.
-          for (const update of load.updates) update(steps);
-          this.stepCache.set(batchId, steps);
-          this.stepCacheLoading.delete(batchId);
-          return steps;
-        },
-        (err: unknown) => {
-          this.stepCacheLoading.delete(batchId);
-          throw err;
-        },
-      );
-      loading = load;
-      this.stepCacheLoading.set(batchId, load);
-    }
-    return loading.done;
-  }
-
-  /** Applies a step write to the cached journal of its batch (now, or once it has loaded; never loaded: nothing to do). */
-  private updateStepCache(batchId: number, update: (steps: Map<string, CachedStep>) => void): void {
-    const steps = this.stepCache.get(batchId);
-    if (steps) update(steps);
-    else this.stepCacheLoading.get(batchId)?.updates.push(update);
   }
 
   // ---- stories and commands --------------------------------------------------------------------
