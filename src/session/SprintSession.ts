@@ -55,7 +55,7 @@ export interface SprintSessionOptions {
   /** How often `sprint-runner stop` requests are looked for while a run is active. */
   stopPollMs?: number;
   /**
-   * Git integration (issue 7). Commit mode, quality gates, maxParallel, independent stories, the final
+   * Git integration. Commit mode, quality gates, maxParallel, independent stories, the final
    * merge and the sprint report are engine settings (`engine`); these are the session-level choices.
    */
   git?: SprintSessionGitOptions;

@@ -1,5 +1,5 @@
 // A story's activity: every command that covered it, with durations, outcome, cost and the task-id
-// phases its agent logged. Seed 002: "duration is calculated from start/end pairs" of progress rows.
+// phases its agent logged. A phase's duration comes from the start/end pairs of its progress rows.
 
 import { costShareOf } from '../core/usageShares';
 import type { CommandRecord, StoredEvent } from '../core/store/RunStore';

@@ -36,7 +36,7 @@ export interface SprintRunnerConfig {
   webhookUrl?: string;
   retrospectives: RetrospectiveDisplay;
   statusBarWhenIdle: boolean;
-  /** Commit verification/mode, quality gates, parallel lanes, sprint report, containers (issue 7). */
+  /** Commit verification/mode, quality gates, parallel lanes, sprint report, containers. */
   git: GitSettings;
 }
 

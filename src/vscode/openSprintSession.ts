@@ -54,7 +54,7 @@ export function openSprintSession(extensionRoot: string): SessionOpener {
       stateDir,
       extensionRoot,
       onLog,
-      // The extension host is every extension's process: sql.js' memory (issue 6, B7) and its CPU go
+      // The extension host is every extension's process: sql.js' memory (it only grows) and its CPU go
       // to a child process at a lower priority instead (docs/state.md).
       database: { where: 'process', priority: 'low' },
       ...sessionOptionsFrom(config),

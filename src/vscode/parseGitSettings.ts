@@ -1,4 +1,4 @@
-// The git, quality-gate, parallel, report and container settings (issue 7) as raw values → typed
+// The git, quality-gate, parallel, report and container settings as raw values → typed
 // options. Pure (no `vscode`): SprintRunnerSettings reads the raw values, this checks and shapes them,
 // so the mapping is unit-tested in Node. Parallel mode and containers are opt-in: the defaults give
 // exactly the 003 workflow on the host.

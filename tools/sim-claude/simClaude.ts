@@ -1,5 +1,5 @@
 // sim-claude: a stand-in for `claude -p --output-format stream-json --verbose` that prints the same lines
-// the real CLI prints (modelled on ../shared/fixtures/claude-stream-json), accepts and rejects the same
+// the real CLI prints (modelled on test/fixtures/claude-stream-json), accepts and rejects the same
 // flags, really runs the progress helper, writes the files a BMAD agent would, moves ledger statuses and
 // fails in the ways the real CLI fails. Driven by a scenario file (SIM_CLAUDE_SCENARIO; format in
 // docs/claude-cli.md). It is the agent of the demo and of the process tests.

@@ -1,4 +1,4 @@
-// Quality gates (issue 7) as a port: the configured commands run in a story's working folder. The infra
+// Quality gates as a port: the configured commands run in a story's working folder. The infra
 // implementation (src/infra/gates/NodeQualityGates.ts) runs them without a shell, bounded, no orphans.
 
 import type { GateResult } from './GateResult';

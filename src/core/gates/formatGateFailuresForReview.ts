@@ -1,5 +1,5 @@
-// Failed gate output, as text for the next code-review prompt (issue 7: "their output is fed to the next
-// code-review attempt"). Output is fenced with a fence longer than any backtick run inside it, so agent or
+// Failed gate output, as text for the next code-review prompt, so the review sees what failed.
+// Output is fenced with a fence longer than any backtick run inside it, so agent or
 // test output can never close the block early.
 
 import type { GateResult } from './GateResult';

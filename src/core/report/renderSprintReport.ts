@@ -1,4 +1,4 @@
-// The end-of-batch sprint report (issue 7, seed 004 "sprint summary report"): Markdown, written by the
+// The end-of-batch sprint report: Markdown, written by the
 // engine into the artifacts folder. A pure function of a typed input, so the same input always renders
 // the same bytes (golden-tested). Every string from agents, git or files is escaped for Markdown tables
 // and inline text; multi-line text is folded to one line.

@@ -28,7 +28,7 @@ export interface EngineSettings {
   /** Consecutive failed invocations of one step that block the stories it covers (003 step 5). */
   maxConsecutiveFailures: number;
   transientRetry: TransientRetrySettings;
-  /** project-context.md older than this is refreshed in the background (002). */
+  /** project-context.md older than this is refreshed in the background. */
   projectContextMaxAgeHours: number;
   budgets?: BudgetSettings;
   /** Appended system prompt for every agent. */

@@ -210,7 +210,7 @@ async function statusMovedCheck(run: RunContext, cc: CycleContext, s: StoryRef, 
 }
 
 /**
- * 003 step 4, checks in 003's order after each review. With quality gates (issue 7): the gates run
+ * 003 step 4, checks in 003's order after each review. With quality gates the gates run
  * after dev-story and after every review round (its fixes); their failures go into the next review's
  * prompt, and a review that would mark the story done does not while a gate fails (the loop goes on;
  * the hard limit still blocks).

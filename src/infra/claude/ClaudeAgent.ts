@@ -53,7 +53,7 @@ export interface ClaudeAgentOptions {
   env?: Record<string, string>;
   /** How often a running child's process tree is snapshotted (default 2 s). */
   snapshotIntervalMs?: number;
-  /** Opt-in (issue 7): run every agent inside a container; absent = on the host. */
+  /** Opt-in: run every agent inside a container; absent = on the host. */
   container?: ClaudeContainerOptions;
 }
 

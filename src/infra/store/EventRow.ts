@@ -1,4 +1,4 @@
-// How a SprintEvent is stored as an `events` row: 002's columns, derived from the typed event, plus
+// How a SprintEvent is stored as an `events` row: the table's searchable columns, derived from the typed event, plus
 // `payload_json` holding only what the columns do not (a progress line's text, task, status and epic
 // are not stored twice: it halves the row, and with it the database's memory and export time).
 

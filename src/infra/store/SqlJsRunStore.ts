@@ -75,7 +75,7 @@ export interface SqlJsRunStoreOptions {
   /**
    * ... and while it is open, at most about this many progress-line events are kept (the oldest go
    * first, once there are a quarter more): memory stays bounded however long a command prints progress
-   * (issue 6, B7). Commands, costs, steps, blocks and every other event stay; each command's full
+   * (the memory-growth benchmark). Commands, costs, steps, blocks and every other event stay; each command's full
    * transcript is in its log file. Default 20,000; `Infinity` keeps everything.
    */
   maxProgressEvents?: number;
@@ -467,7 +467,7 @@ export class SqlJsRunStore implements RunStore {
    * Makes everything changed so far durable: written and fdatasync'd in the journal (~0.3 ms here),
    * then the database file is checkpointed in the background (coalesced: one running, at most one
    * queued). Replacing the whole file on every step cost ~3–5 ms of each step and grows with the
-   * database (an export is ~15 ms at 3 MB, ~130 ms at 33 MB): issue 6, B2. The file is still a
+   * database (an export is ~15 ms at 3 MB, ~130 ms at 33 MB; see the engine-overhead benchmark). The file is still a
    * complete SQLite file at every moment and holds the step a few ms later; readers that must see
    * the newest state replay the journal (read-only open) or await checkpointed(). If the journal
    * cannot be synced (disk full, permissions), this waits for the checkpoint itself, which reports
@@ -488,7 +488,7 @@ export class SqlJsRunStore implements RunStore {
   /**
    * Starts a checkpoint now, or, if one started less than `checkpointSpacingMs` ago, once that much
    * time has passed (one scheduled at most): a burst of quick steps writes the file a few times, not
-   * once per step, and leaves the CPU to the engine (B2). Steps that take seconds or minutes, as agent
+   * once per step, and leaves the CPU to the engine. Steps that take seconds or minutes, as agent
    * steps do, get their own checkpoint right away.
    */
   private checkpointInBackground(): void {

@@ -1,4 +1,4 @@
-// Not a benchmark (that is `npm run bench`, B3): a quick look at ingest figures on this machine,
+// Not a benchmark (that is `npm run bench`): a quick look at ingest figures on this machine,
 // printed for the benchmark engineer, with the events' arrival checked.
 
 import { strict as assert } from 'node:assert';

@@ -311,7 +311,7 @@ describe('SqlJsRunStore — lifecycle', () => {
     }
   });
 
-  it('creates the seed 002 schema (and the resume tables) in the file', async () => {
+  it('creates the run tables (and the resume tables) in the file', async () => {
     const dir = tempStateDir('schema');
     try {
       const store = await SqlJsRunStore.open({ stateDir: dir });
