@@ -8,7 +8,7 @@
 import * as path from 'node:path';
 import { AgentRegistry, type Agent } from '../src/core/agent/AgentContract';
 import { SprintRunner } from '../src/core/workflow/SprintRunner';
-import { SqlJsRunStore } from '../src/infra/SqlJsRunStore';
+import { SqlJsRunStore } from '../src/infra/store/SqlJsRunStore';
 import { aRunner, aWorkspace } from '../test/support/workflowBuilders';
 import { reportOf, type BenchmarkReport } from './BenchReport';
 import { collectGarbage, distribution } from './BenchStats';

@@ -9,8 +9,8 @@ import * as path from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { setImmediate as nextTick } from 'node:timers/promises';
 import type { SprintEvent } from '../src/core/SprintEvents';
-import { SqlJsRunStore } from '../src/infra/SqlJsRunStore';
-import { loadSqlJs } from '../src/infra/sqlJsLoader';
+import { SqlJsRunStore } from '../src/infra/store/SqlJsRunStore';
+import { loadSqlJs } from '../src/infra/store/sqlJsLoader';
 import { reportOf, type BenchmarkReport } from './BenchReport';
 import { collectGarbage, distribution } from './BenchStats';
 

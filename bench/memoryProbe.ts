@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { SprintEvent } from '../src/core/SprintEvents';
-import { SprintSession } from '../src/infra/SprintSession';
+import { SprintSession } from '../src/session/SprintSession';
 import { collectGarbage } from './BenchStats';
 import { progressEvent } from './eventIngest';
 

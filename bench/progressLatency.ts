@@ -12,7 +12,7 @@ import * as path from 'node:path';
 import { Emitter } from '../src/core/Emitter';
 import type { SprintEvent } from '../src/core/SprintEvents';
 import { ClaudeAgent } from '../src/infra/claude/ClaudeAgent';
-import { SqlJsRunStore } from '../src/infra/SqlJsRunStore';
+import { SqlJsRunStore } from '../src/infra/store/SqlJsRunStore';
 import { reportOf, type BenchmarkReport } from './BenchReport';
 import { distribution, quantile } from './BenchStats';
 

@@ -7,9 +7,12 @@ const stages = [
   // packages are installed here; otherwise this stage prints the one command to run, and the stages that
   // need them are counted as failed, never skipped in silence.
   { name: 'browser-prerequisites', cmd: ['node', 'scripts/vscode-test/TestHost.mjs', '--debian-packages'], gates: ['webview', 'integration'] },
+  { name: 'lint', cmd: ['npm', 'run', '-s', 'lint'] },
   { name: 'typecheck', cmd: ['npm', 'run', '-s', 'typecheck'] },
   { name: 'build', cmd: ['npm', 'run', '-s', 'build'] },
   { name: 'unit', cmd: ['npm', 'run', '-s', 'test:unit'], counts: 'mocha' },
+  // Kill -9 drills, fault injection through the CLI and throughput figures: minutes, and they need the build.
+  { name: 'slow', cmd: ['npm', 'run', '-s', 'test:slow'], counts: 'mocha' },
   // Real BMAD installs (npm) and the real Claude CLI against a loopback mock of the Messages API; the
   // packages are cached under ~/.cache/sprint-runner-test after the first run.
   { name: 'bmad', cmd: ['npm', 'run', '-s', 'test:bmad'], counts: 'mocha' },

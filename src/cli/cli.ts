@@ -12,11 +12,11 @@ import { NothingToResumeError, type RunResult } from '../core/workflow/SprintRun
 import { BmadConfigError } from '../core/workspace/BmadConfigError';
 import { createLedgerFromTemplate, LedgerExistsError, LedgerOutsideWorkspaceError } from '../core/workspace/createLedgerFromTemplate';
 import { describeLedgerChoice } from '../core/workspace/discoverWorkspace';
-import { LedgerNotFoundError } from '../core/workspace/LedgerNotFoundError';
+import { LedgerNotFoundError } from '../core/ledger/LedgerNotFoundError';
 import { NodeFileSystem } from '../infra/NodeFileSystem';
-import { SprintSession } from '../infra/SprintSession';
+import { SprintSession } from '../session/SprintSession';
 import { StateFolderError } from '../infra/StateFolderGuard';
-import { requestStop, StateLock, StateLockedError } from '../infra/StateLock';
+import { requestStop, StateLock, StateLockedError } from '../infra/store/StateLock';
 import { sessionOptionsFrom } from '../infra/sessionOptionsFrom';
 import { commandHelp } from './cliHelp';
 import { resolveCliConfig, type CliConfig } from './cliConfig';

@@ -4,6 +4,7 @@
 import { COMMANDS, OPTIONS, type CliCommandName, type OptionSpec } from './cliOptions';
 import { UsageError } from './UsageError';
 
+import { DEFAULT_IDLE_TIMEOUT_MINUTES, DEFAULT_STEP_TIMEOUT_MINUTES } from '../core/workflow/EngineSettings';
 export type CliCommand =
   | { kind: 'run'; cycles: number | 'all'; cyclesGiven: boolean; story?: string; init: boolean; common: CommonOptions }
   | { kind: 'resume'; common: CommonOptions }

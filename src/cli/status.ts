@@ -2,8 +2,8 @@
 
 import type { LedgerSnapshot } from '../core/ledger/LedgerTypes';
 import type { BatchRecord, CostTotals } from '../core/store/RunStore';
-import type { SprintSession } from '../infra/SprintSession';
-import type { StateLockInfo } from '../infra/StateLock';
+import type { SprintSession } from '../session/SprintSession';
+import type { StateLockInfo } from '../infra/store/StateLock';
 
 export interface StoryStatusRow extends CostTotals {
   key: string;

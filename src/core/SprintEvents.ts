@@ -8,6 +8,17 @@ export type BatchMode = 'fixed' | 'all';
 export type RunState = 'idle' | 'running' | 'pausing' | 'paused' | 'stopping';
 export type BatchStatus = 'running' | 'paused' | 'stopped' | 'completed' | 'failed';
 
+/** Which agent step a command is: what the command:start event and the stored command row both say. */
+export interface CommandStep {
+  stepKey: string;
+  cycle: number;
+  command: StepCommand;
+  attempt: number;
+  storyKeys: string[];
+  epicId: string;
+  model?: string;
+}
+
 interface Base {
   /** Epoch milliseconds. */
   at: number;
@@ -44,16 +55,7 @@ export type SprintEvent =
     })
   | (Base & { type: 'cycle:start'; batchId: number; cycle: number; maxCycles: number | null; storyKeys: string[]; epicId: string })
   | (Base & { type: 'cycle:end'; batchId: number; cycle: number; storyKeys: string[]; done: string[]; blocked: string[] })
-  | (Base & {
-      type: 'command:start';
-      stepKey: string;
-      cycle: number;
-      command: StepCommand;
-      attempt: number;
-      storyKeys: string[];
-      epicId: string;
-      model?: string;
-    })
+  | (Base & CommandStep & { type: 'command:start' })
   | (Base & { type: 'command:progress'; stepKey?: string; command: StepCommand | string; storyKeys: string[]; row: ProgressRow })
   /** A rendered line of the child's stream for output channels (not stored as an event row). */
   | (Base & { type: 'command:output'; stepKey: string; command: StepCommand; attempt: number; storyKeys: string[]; line: string })

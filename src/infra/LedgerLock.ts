@@ -12,7 +12,7 @@ import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { StateLock, StateLockedError, type StateLockInfo } from './StateLock';
+import { StateLock, StateLockedError, type StateLockInfo } from './store/StateLock';
 
 /** Another runner works this ledger now. A StateLockedError, so every front end treats it the same (exit 2). */
 export class LedgerLockedError extends StateLockedError {

@@ -3,7 +3,7 @@
 
 import type { PermissionMode } from '../core/claude/ClaudeInvocation';
 import type { SprintRunnerConfig } from '../core/settings/SprintRunnerConfig';
-import type { SprintSessionOptions } from './SprintSession';
+import type { SprintSessionOptions } from '../session/SprintSession';
 
 export type MappedOptions = Pick<SprintSessionOptions, 'claude' | 'ledgerOverride' | 'engine' | 'agent' | 'git' | 'bmad'>;
 

@@ -2,6 +2,7 @@
 // applying each engine event, which yields the small deltas posted to the webview. Pure: no vscode, no
 // DOM, no I/O, so it is unit-tested in Node and the same code serves the snapshot and the deltas.
 
+import { costShareOf } from '../core/usageShares';
 import { attemptLabel, commandLabel } from '../core/commands';
 import { eventLineOf } from '../core/eventLine';
 import { shortIdOf } from '../core/ledger/storyKeys';
@@ -110,7 +111,7 @@ export class DashboardModel {
     }
     for (const c of init.earlierCommands) {
       addUsage(this.earlierUsage, c.usage);
-      const share = 1 / Math.max(1, c.storyKeys.length);
+      const share = costShareOf(c.storyKeys);
       for (const key of c.storyKeys) {
         const card = this.cards.get(key);
         if (!card || c.endedAt === null) continue;
@@ -187,6 +188,13 @@ export class DashboardModel {
     let resumedFromPause = false;
     const runChanged = () => out.push({ type: 'runStateChanged', run: structuredClone(this.run) });
     const cardChanged = (card: StoryCard) => out.push({ type: 'storyChanged', card: structuredClone(card) });
+    /** The run's status line and its costs moved (a batch started or a command ended). */
+    const runAndCostsChanged = () => {
+      this.refreshStatusLine();
+      runChanged();
+      this.costs = this.computeCosts();
+      out.push({ type: 'costsChanged', costs: structuredClone(this.costs) });
+    };
     const laneKeys = this.lanes.apply(event);
     for (const key of laneKeys) {
       const card = this.cards.get(key);
@@ -221,10 +229,7 @@ export class DashboardModel {
         this.run.current = undefined;
         this.run.lastFinished = undefined;
         this.run.detail = event.resumed ? `Batch #${event.batchId} resumed` : `Batch #${event.batchId} started`;
-        this.refreshStatusLine();
-        runChanged();
-        this.costs = this.computeCosts();
-        out.push({ type: 'costsChanged', costs: structuredClone(this.costs) });
+        runAndCostsChanged();
         break;
       case 'batch:end': {
         if (this.run.batch) {
@@ -269,14 +274,7 @@ export class DashboardModel {
           attempt: event.attempt,
           startedAt: event.at,
         };
-        this.batchCommands.push({
-          stepKey: event.stepKey,
-          cycle: event.cycle,
-          command: event.command,
-          attempt: event.attempt,
-          storyKeys: event.storyKeys,
-          startedAt: event.at,
-        });
+        this.batchCommands.push({ ...batchCommandOf(event), startedAt: event.at });
         for (const key of event.storyKeys) {
           const card = this.cards.get(key);
           if (!card) continue;
@@ -307,11 +305,7 @@ export class DashboardModel {
           bc.usage = event.usage;
         } else {
           this.batchCommands.push({
-            stepKey: event.stepKey,
-            cycle: event.cycle,
-            command: event.command,
-            attempt: event.attempt,
-            storyKeys: event.storyKeys,
+            ...batchCommandOf(event),
             startedAt: event.at - event.durationMs,
             endedAt: event.at,
             usage: event.usage,
@@ -321,7 +315,7 @@ export class DashboardModel {
         if (this.run.current && this.run.current.command === event.command && sameKeys(this.run.current.storyKeys, event.storyKeys)) {
           this.run.current = undefined;
         }
-        const share = 1 / Math.max(1, event.storyKeys.length);
+        const share = costShareOf(event.storyKeys);
         for (const key of event.storyKeys) {
           const card = this.cards.get(key);
           if (!card) continue;
@@ -331,10 +325,7 @@ export class DashboardModel {
           card.commands += 1;
           cardChanged(card);
         }
-        this.refreshStatusLine();
-        runChanged();
-        this.costs = this.computeCosts();
-        out.push({ type: 'costsChanged', costs: structuredClone(this.costs) });
+        runAndCostsChanged();
         break;
       }
       case 'story:status': {
@@ -463,7 +454,7 @@ export class DashboardModel {
     };
     for (const c of this.batchCommands) {
       if (c.endedAt === undefined) continue;
-      const share = 1 / Math.max(1, c.storyKeys.length);
+      const share = costShareOf(c.storyKeys);
       for (const key of c.storyKeys) {
         const r = row(byStory, key, this.cards.get(key)?.shortId ?? shortIdOf(key));
         addUsage(r.usage, c.usage, share);
@@ -510,6 +501,11 @@ function boundDetail(text: string): string {
   if (text.length <= MAX_LOG_DETAIL) return text;
   const head = Math.floor(MAX_LOG_DETAIL / 4);
   return `${text.slice(0, head)}\n… ${text.length - MAX_LOG_DETAIL} characters left out …\n${text.slice(text.length - (MAX_LOG_DETAIL - head))}`;
+}
+
+/** Which step a command:start or command:end event is about, as the batch's command list keeps it. */
+function batchCommandOf(e: Pick<BatchCommand, 'stepKey' | 'cycle' | 'command' | 'attempt' | 'storyKeys'>): Pick<BatchCommand, 'stepKey' | 'cycle' | 'command' | 'attempt' | 'storyKeys'> {
+  return { stepKey: e.stepKey, cycle: e.cycle, command: e.command, attempt: e.attempt, storyKeys: e.storyKeys };
 }
 
 function sameKeys(a: string[], b: string[]): boolean {

@@ -1,6 +1,7 @@
 // A story's activity: every command that covered it, with durations, outcome, cost and the task-id
-// phases its agent logged. Seed 002: "duration is calculated from start/end pairs" of progress rows.
+// phases its agent logged. A phase's duration comes from the start/end pairs of its progress rows.
 
+import { costShareOf } from '../core/usageShares';
 import type { CommandRecord, StoredEvent } from '../core/store/RunStore';
 import { commandLabel } from '../core/commands';
 import { addUsage, emptyUsage, type StoryTimeline, type TimelineCommand, type TimelinePhase } from './dashboardViewModels';
@@ -24,7 +25,7 @@ export function buildStoryTimeline(storyKey: string, shortId: string, commands: 
     const mine = rows.filter((p) =>
       p.stepKey ? p.stepKey === c.stepKey : (p.row.command === label || p.row.command === c.command) && p.at >= c.startedAt && p.at <= end,
     );
-    const share = 1 / Math.max(1, c.storyKeys.length);
+    const share = costShareOf(c.storyKeys);
     const u = addUsage(emptyUsage(), c.usage, share);
     addUsage(usage, u);
     const d = c.endedAt === null ? null : c.endedAt - c.startedAt;

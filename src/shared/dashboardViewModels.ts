@@ -3,6 +3,7 @@
 
 import type { EventLevel } from '../core/eventLine';
 import type { RunState, BatchMode, BatchStatus } from '../core/SprintEvents';
+import type { BatchRecord } from '../core/store/RunStore';
 
 export type LogLevel = EventLevel;
 
@@ -141,15 +142,7 @@ export interface DashboardSnapshot {
   ledgerProblems: string[];
 }
 
-export interface BatchSummary {
-  id: number;
-  startedAt: number;
-  endedAt: number | null;
-  batchMode: BatchMode;
-  maxCycles: number | null;
-  cyclesCompleted: number;
-  status: BatchStatus;
-  reason: string | null;
+export interface BatchSummary extends Pick<BatchRecord, 'id' | 'startedAt' | 'endedAt' | 'batchMode' | 'maxCycles' | 'cyclesCompleted' | 'status' | 'reason'> {
   storiesDone: string[];
   storiesBlocked: string[];
   durationMs: number | null;
@@ -212,29 +205,22 @@ export function addUsage(a: UsageTotals, b: Partial<UsageTotals> | null | undefi
   return a;
 }
 
-export function totalTokens(u: UsageTotals): number {
-  return u.inputTokens + u.outputTokens + u.cacheCreationInputTokens + u.cacheReadInputTokens;
-}
+export { totalTokens } from '../core/usageShares';
 
 /** Ledger status → board column; unknown values go to Backlog (and are flagged on the card). */
 export function columnOfStatus(status: string): { column: BoardColumn; known: boolean } {
-  switch (status) {
-    case 'backlog':
-      return { column: 'backlog', known: true };
-    case 'ready-for-dev':
-      return { column: 'ready', known: true };
-    case 'in-progress':
-      return { column: 'in-progress', known: true };
-    case 'review':
-      return { column: 'review', known: true };
-    case 'done':
-      return { column: 'done', known: true };
-    case 'blocked':
-      return { column: 'blocked', known: true };
-    default:
-      return { column: 'backlog', known: false };
-  }
+  const column = COLUMN_OF_STATUS[status];
+  return column ? { column, known: true } : { column: 'backlog', known: false };
 }
+
+const COLUMN_OF_STATUS: Record<string, BoardColumn | undefined> = {
+  backlog: 'backlog',
+  'ready-for-dev': 'ready',
+  'in-progress': 'in-progress',
+  review: 'review',
+  done: 'done',
+  blocked: 'blocked',
+};
 
 /** `2a-1-session-scanner-and-database-sync` (short id `2a-1`) → `Session scanner and database sync`. */
 export function titleOfStoryKey(key: string, shortId: string): string {

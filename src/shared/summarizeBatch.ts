@@ -1,6 +1,7 @@
 // History rows: what a past batch did (stories done/blocked, duration, cost), built from its record,
 // its commands and its stored events.
 
+import { costShareOf } from '../core/usageShares';
 import type { BatchRecord, CommandRecord, StoredEvent } from '../core/store/RunStore';
 import { commandLabel } from '../core/commands';
 import { addUsage, emptyUsage, type BatchStoryRow, type BatchSummary } from './dashboardViewModels';
@@ -50,7 +51,7 @@ export function batchStoryRows(commands: CommandRecord[], events: StoredEvent[])
   const { done, blocked } = storyOutcomesOf(events);
   const rows = new Map<string, BatchStoryRow>();
   for (const c of [...commands].sort((a, b) => a.startedAt - b.startedAt || a.id - b.id)) {
-    const share = 1 / Math.max(1, c.storyKeys.length);
+    const share = costShareOf(c.storyKeys);
     for (const key of c.storyKeys) {
       let r = rows.get(key);
       if (!r) rows.set(key, (r = { storyKey: key, commands: 0, durationMs: 0, usage: emptyUsage(), outcome: 'touched', lastCommand: '' }));

@@ -2,6 +2,7 @@
 // story's live activity (working, last command, tokens and cost, parallel lane), folded from the
 // engine's events. Plain TypeScript: no `vscode`.
 
+import { costShareOf, totalTokens } from '../core/usageShares';
 import { commandLabel, type StepCommand } from '../core/commands';
 import type { SprintEvent } from '../core/SprintEvents';
 import type { CostTotals } from '../core/store/RunStore';
@@ -48,7 +49,7 @@ export class RunActivity {
   seedCosts(byStory: ReadonlyMap<string, CostTotals>): void {
     for (const [key, c] of byStory) {
       const a = this.activityOf(key);
-      a.tokens = c.inputTokens + c.outputTokens + c.cacheCreationInputTokens + c.cacheReadInputTokens;
+      a.tokens = totalTokens(c);
       a.costUsd = c.costUsd;
     }
   }
@@ -72,14 +73,13 @@ export class RunActivity {
         for (const k of e.storyKeys) Object.assign(this.activityOf(k), { working: true, command: e.command, attempt: e.attempt });
         return;
       case 'command:end': {
-        const share = e.usage ? 1 / Math.max(1, e.storyKeys.length) : 0;
+        const share = costShareOf(e.storyKeys);
         for (const k of e.storyKeys) {
           const a = this.activityOf(k);
           a.working = false;
           a.lastCommand = `${commandLabel(e.command, e.attempt)} (${e.outcome})`;
           if (e.usage && !e.replayed) {
-            // A command covering two stories (create-story of a pair) is split evenly between them.
-            a.tokens += Math.round(share * (e.usage.inputTokens + e.usage.outputTokens + e.usage.cacheCreationInputTokens + e.usage.cacheReadInputTokens));
+            a.tokens += Math.round(share * totalTokens(e.usage));
             a.costUsd += share * e.usage.costUsd;
           }
         }

@@ -1,6 +1,8 @@
 // The one place that reads `sprintRunner.*` settings. Everything else gets a typed snapshot and an
 // event when it changes, so changes apply without a reload (the next run / the next render uses them).
 
+import { DEFAULT_IDLE_TIMEOUT_MINUTES, DEFAULT_STEP_TIMEOUT_MINUTES, defaultEngineSettings } from '../core/workflow/EngineSettings';
+import { DEFAULT_CYCLES } from '../core/workflow/RunTypes';
 import * as vscode from 'vscode';
 import { parseSprintRunnerConfig, SETTINGS_SECTION, type SprintRunnerConfig } from '../core/settings/SprintRunnerConfig';
 

@@ -1,4 +1,4 @@
-// What the extension uses of infra/SprintSession (the composition of ledger + store + Claude agent +
+// What the extension uses of SprintSession (src/session) (the composition of ledger + store + Claude agent +
 // engine shared with the CLI). Kept as a structural port so the front end's code reads against the few
 // members it needs and tests can reason about them.
 

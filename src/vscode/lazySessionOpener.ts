@@ -1,6 +1,6 @@
 // Loads the engine (dist/session.js: SprintSession with sql.js, execa, the workflow engine and the Claude
 // agent) on the first session the host opens, never at activation. Only types of it are imported here,
-// so esbuild keeps all of that out of dist/extension.js (issue 4: activation < 50 ms).
+// so esbuild keeps all of that out of dist/extension.js (activation stays under 50 ms).
 
 import type * as SessionBundle from './openSprintSession';
 import { requireBundle, type BundleLoader } from './requireBundle';

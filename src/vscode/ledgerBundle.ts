@@ -9,7 +9,7 @@ import { SprintLedger } from '../core/ledger/SprintLedger';
 import { createLedgerFromTemplate, type CreatedLedger, type CreateLedgerOptions } from '../core/workspace/createLedgerFromTemplate';
 import { discoverWorkspace } from '../core/workspace/discoverWorkspace';
 import { readEpicTitles } from '../core/workspace/readEpicsOutline';
-import { LedgerNotFoundError } from '../core/workspace/LedgerNotFoundError';
+import { LedgerNotFoundError } from '../core/ledger/LedgerNotFoundError';
 import type { WorkspaceLayout } from '../core/workspace/WorkspaceLayout';
 
 /** The folder's BMAD layout; undefined when it has no ledger. Other problems (bad config.yaml …) throw. */

@@ -1,8 +1,8 @@
-// Maps the extension's settings onto infra/SprintSession's options and opens it. Called on first use
+// Maps the extension's settings onto SprintSession's options (src/session) and opens it. Called on first use
 // (a run, Resume, the dashboard's history), never at activation: this is where sql.js gets loaded.
 
 import { sessionOptionsFrom } from '../infra/sessionOptionsFrom';
-import { SprintSession } from '../infra/SprintSession';
+import { SprintSession } from '../session/SprintSession';
 import type { SessionOpener } from './SprintSessionHost';
 
 export { sessionOptionsFrom };
@@ -15,7 +15,7 @@ export function openSprintSession(extensionRoot: string): SessionOpener {
       extensionRoot,
       onLog,
       frontEnd: 'VS Code extension',
-      // The extension host is every extension's process: sql.js' memory (issue 6, B7) and its CPU go
+      // The extension host is every extension's process: sql.js' memory (it only grows) and its CPU go
       // to a child process at a lower priority instead (docs/state.md).
       database: { where: 'process', priority: 'low' },
       ...sessionOptionsFrom(config),

@@ -1,4 +1,4 @@
-// Sprint Run tab (seed 002's layout): controls, status line, current command with a live timer, cycle
+// Sprint Run tab: controls, status line, current command with a live timer, cycle
 // progress, and the live event log with its filters.
 
 import type { WebviewMessage } from '../shared/dashboardProtocol';

@@ -2,8 +2,8 @@
 // (agent steps, ledger writes, database writes), each followed by `resume`. `npm run test:chaos`.
 // CHAOS_SEED changes the draw; the moments and what was running at each are recorded in docs/reliability.md.
 
-import { FaultRecorder } from '../unit/faults/support/FaultRecorder';
-import { describeDrill, killDrill, referenceRun, type Reference } from '../unit/faults/support/KillDrill';
+import { FaultRecorder } from '../slow/faults/support/FaultRecorder';
+import { describeDrill, killDrill, referenceRun, type Reference } from '../slow/faults/support/KillDrill';
 
 const rec = new FaultRecorder('Kill -9 anywhere (20 random moments)', 'chaos');
 const SEED = Number(process.env.CHAOS_SEED ?? 20261122);

@@ -2,8 +2,8 @@
 // fault folder under its two-minute budget.
 
 import { strict as assert } from 'node:assert';
-import { FaultRecorder } from '../unit/faults/support/FaultRecorder';
-import { FaultWorkspace, ledgerFromStories } from '../unit/faults/support/FaultWorkspace';
+import { FaultRecorder } from '../slow/faults/support/FaultRecorder';
+import { FaultWorkspace, ledgerFromStories } from '../slow/faults/support/FaultWorkspace';
 
 const rec = new FaultRecorder('Bad ledgers', 'chaos');
 const workspaces: FaultWorkspace[] = [];

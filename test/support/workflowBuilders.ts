@@ -15,7 +15,7 @@ import { SprintRunner, type SprintRunnerDeps, type StepHook } from '../../src/co
 import type { WorkspaceLayout } from '../../src/core/workspace/WorkspaceLayout';
 import { NodeFileSystem } from '../../src/infra/NodeFileSystem';
 import { PromptLibrary } from '../../src/infra/PromptLibrary';
-import { SqlJsRunStore } from '../../src/infra/SqlJsRunStore';
+import { SqlJsRunStore } from '../../src/infra/store/SqlJsRunStore';
 import { ScriptedAgent, type ScriptedAgentOptions, type ScriptEntry } from './ScriptedAgent';
 
 export const SHIPPED_PROMPTS = path.resolve(__dirname, '../../prompts');

@@ -97,7 +97,7 @@ export interface Agent {
   execute(request: AgentRequest): Promise<AgentResult>;
 }
 
-/** Picks the agent for a step type (000/001: "correct agent per step type"). */
+/** Picks the agent for a step type (each step command may have its own agent). */
 export class AgentRegistry {
   private readonly byCommand = new Map<StepCommand, Agent>();
 

@@ -1,5 +1,5 @@
 // Turns the lines of `claude -p --output-format stream-json --verbose` into typed events.
-// Shapes follow ../shared/fixtures/claude-stream-json (CLI 2.1.197 and 2.1.330): one `assistant` line per
+// Shapes follow test/fixtures/claude-stream-json (CLI 2.1.197 and 2.1.330): one `assistant` line per
 // content block, tool results inside `user` lines, `result` with is_error (not subtype) deciding failure.
 // A line that is not JSON, or JSON of an unexpected shape, becomes a `warning` event; nothing here throws.
 

@@ -1,5 +1,5 @@
 // Decides what a finished `claude -p` run means for the engine, from what the CLI itself printed.
-// Facts (../shared/fixtures/claude-stream-json/README.md): failure is `is_error`, not `subtype`; API errors
+// Facts (test/fixtures/claude-stream-json/README.md): failure is `is_error`, not `subtype`; API errors
 // arrive as subtype "success" + is_error + api_error_status; no `result` line is a failure whatever the
 // exit code; CLI validation errors go to stderr with exit 1 and nothing on stdout.
 

@@ -5,7 +5,7 @@ import { LedgerError } from '../ledger/LedgerError';
 import { SprintLedger } from '../ledger/SprintLedger';
 import { BmadConfigError } from '../workspace/BmadConfigError';
 import { discoverWorkspace } from '../workspace/discoverWorkspace';
-import { LedgerNotFoundError } from '../workspace/LedgerNotFoundError';
+import { LedgerNotFoundError } from '../ledger/LedgerNotFoundError';
 import type { CheckResult, DoctorCheck, DoctorContext } from './DoctorCheck';
 
 export const ledgerCheck: DoctorCheck = {

@@ -46,7 +46,7 @@ export function sprintBranchName(runId: string): string {
 /**
  * `story/{run-id}/{story-key}`, both sanitised. Not `sprint/{run-id}/{story-key}`: git stores refs as
  * paths, so a branch `sprint/r1` and a branch `sprint/r1/x` cannot both exist ("cannot lock ref").
- * Seed 004 names them `task/{sprint-id}/{task-id}`; a story is this product's task.
+ * Named like `task/{sprint-id}/{task-id}` branches elsewhere; here a story is the task.
  */
 export function laneBranchName(runId: string, storyKey: string): string {
   return `${laneBranchPrefix(runId)}${sanitizeNameSegment(storyKey)}`;

@@ -1,4 +1,4 @@
-// Which stories may run at the same time, each in its own worktree (opt-in parallel mode, seed 004).
+// Which stories may run at the same time, each in its own worktree (opt-in parallel mode).
 //
 // Rule: walk the ledger's stories in ledger order (already numerically sorted). A story is a candidate
 // when its status is a known, unfinished one (not done, not blocked, not unknown) and it is not already

@@ -41,6 +41,7 @@ const BACKSLASH = 0x5c;
 const CR = 0x0d;
 
 /** Tabs, control characters, YAML's other line breaks, a BOM after the start: the full parser decides. */
+// eslint-disable-next-line no-control-regex -- control characters are what sends a line to the full parser
 const NOT_SCANNED = /[\x00-\x09\x0b\x0c\x0e-\x1f\x7f\u0085\u2028\u2029\ufeff]/g;
 /** A CR that does not end a line. Checked apart: one character class alone scans several times faster. */
 const LONE_CR = /\r(?!\n)/;

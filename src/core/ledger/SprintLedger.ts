@@ -14,7 +14,7 @@
 import { LineCounter, isAlias, isMap, isScalar, parseDocument } from 'yaml';
 import type { Document, Node as YamlNode, Pair, Scalar, YAMLMap } from 'yaml';
 import type { FileSystem } from '../fs/FileSystem';
-import { LedgerNotFoundError } from '../workspace/LedgerNotFoundError';
+import { LedgerNotFoundError } from './LedgerNotFoundError';
 import { LedgerError } from './LedgerError';
 import { scanEntryLine, scanLedgerText } from './LedgerLineScanner';
 import {

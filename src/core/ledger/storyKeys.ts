@@ -216,6 +216,7 @@ export const LONGEST_STORY_FILE_SUFFIX = '-discovery-story.md';
 /** What most file systems allow for one file name, in bytes. */
 const MAX_FILE_NAME_BYTES = 255;
 /** C0/C1 control characters, DEL, YAML's and Unicode's line separators, and the bidirectional controls. */
+// eslint-disable-next-line no-control-regex -- control characters are exactly what this pattern exists to find
 const UNSAFE_CHARACTER = /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/;
 
 /**

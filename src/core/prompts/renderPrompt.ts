@@ -16,7 +16,7 @@ export const PROMPT_VARIABLES = [
   'tech_spec_decisions',
   'completed_story_ids',
   'project_context_file',
-  /** Failed quality gates before this code review (issue 7); empty when none failed or none are configured. */
+  /** Failed quality gates before this code review; empty when none failed or none are configured. */
   'quality_gates',
 ] as const;
 

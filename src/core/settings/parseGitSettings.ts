@@ -4,7 +4,7 @@
 // exactly the 003 workflow on the host.
 
 import { forbiddenMountReason } from '../git/forbiddenMountReason';
-import type { QualityGateConfig } from '../workflow/QualityGatePort';
+import type { QualityGateConfig } from '../gates/QualityGatePort';
 
 /** The agents' container, as infra's ClaudeAgent takes it (same shape, declared here: core imports no infra). */
 export interface ClaudeContainerOptions {

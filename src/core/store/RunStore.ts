@@ -1,9 +1,9 @@
-// The durable state the engine needs. Implemented by infra/SqlJsRunStore (sql.js, a real SQLite file).
+// The durable state the engine needs. Implemented by infra/store/SqlJsRunStore (sql.js, a real SQLite file).
 // All writes that matter for resume (batches, steps, blocks) are durable when their promise resolves;
 // events are cheap appends (journal first) and durable within a second.
 
 import type { AgentOutcome, AgentUsage } from '../agent/AgentContract';
-import type { BatchMode, BatchStatus, SprintEvent } from '../SprintEvents';
+import type { BatchMode, BatchStatus, CommandStep, SprintEvent } from '../SprintEvents';
 import type { StepCommand } from '../commands';
 
 export interface RunOptionsRecord {
@@ -39,15 +39,8 @@ export interface StepRecord {
   result?: unknown;
 }
 
-export interface CommandStart {
+export interface CommandStart extends CommandStep {
   batchId: number;
-  stepKey: string;
-  cycle: number;
-  command: StepCommand;
-  attempt: number;
-  storyKeys: string[];
-  epicId: string;
-  model?: string;
   startedAt: number;
 }
 
@@ -69,17 +62,22 @@ export interface CommandRecord extends CommandStart {
   logPath: string | null;
 }
 
-export interface StoredEvent {
-  id: number;
+/** The searchable columns of a stored event (the rest of it is in its payload). */
+export interface EventColumns {
   batchId: number | null;
-  timestamp: number;
-  type: SprintEvent['type'];
   storyKey: string | null;
   epicId: string | null;
   command: string | null;
   taskId: string | null;
   status: string | null;
   message: string | null;
+  stepKey: string | null;
+}
+
+export interface StoredEvent extends Omit<EventColumns, 'stepKey'> {
+  id: number;
+  timestamp: number;
+  type: SprintEvent['type'];
   payload: SprintEvent;
 }
 

@@ -3,6 +3,7 @@
 // and events recorded.
 
 import type { Agent, AgentActivity, AgentResult } from '../agent/AgentContract';
+import { agentEnvironment } from '../agent/agentEnvironment';
 import { commandLabel } from '../commands';
 import { renderPrompt, type PromptVariables } from '../prompts/renderPrompt';
 import { appendDeferredItems } from './appendDeferredItems';
@@ -87,16 +88,10 @@ async function renderFor(run: RunContext, spec: AgentStepSpec): Promise<string> 
 }
 
 function agentEnv(run: RunContext, ctx: BatchContext, spec: AgentStepSpec): Record<string, string> {
+  const step = { command: spec.command, attempt: spec.attempt, storyKeys: spec.stories.map((s) => s.key), epicId: joinEpics(spec.stories), runId: ctx.runId };
   return {
     ...run.deps.env,
-    SPRINT_RUNNER_COMMAND: spec.command,
-    SPRINT_RUNNER_STORY_KEYS: spec.stories.map((s) => s.key).join(','),
-    SPRINT_RUNNER_STORY_IDS: spec.stories.map((s) => s.shortId).join(','),
-    SPRINT_RUNNER_EPIC_ID: joinEpics(spec.stories),
-    SPRINT_RUNNER_ATTEMPT: String(spec.attempt),
-    SPRINT_RUNNER_RUN_ID: ctx.runId,
-    SPRINT_RUNNER_COMMAND_LABEL: commandLabel(spec.command, spec.attempt),
-    SPRINT_RUNNER_ARTIFACTS: (spec.layout ?? run.deps.layout).implementationArtifacts,
+    ...agentEnvironment(step, { storyIds: spec.stories.map((s) => s.shortId), artifactsDir: (spec.layout ?? run.deps.layout).implementationArtifacts }),
   };
 }
 

@@ -1,6 +1,6 @@
 // The knobs of the 003 workflow. Defaults are 003's numbers; front ends map their settings onto this.
 
-import type { QualityGateConfig } from './QualityGatePort';
+import type { QualityGateConfig } from '../gates/QualityGatePort';
 
 export interface TransientRetrySettings {
   /** Retries after the first transient failure of one invocation (not review attempts). */
@@ -28,7 +28,7 @@ export interface EngineSettings {
   /** Consecutive failed invocations of one step that block the stories it covers (003 step 5). */
   maxConsecutiveFailures: number;
   transientRetry: TransientRetrySettings;
-  /** project-context.md older than this is refreshed in the background (002). */
+  /** project-context.md older than this is refreshed in the background. */
   projectContextMaxAgeHours: number;
   budgets?: BudgetSettings;
   /** Appended system prompt for every agent. */
@@ -49,6 +49,11 @@ export interface EngineSettings {
   /** Write `{implementation_artifacts}/sprint-report-{run-id}-{batch}.md` at the end of a batch (SprintSession turns it on by default). */
   sprintReport?: boolean;
 }
+
+/** An agent step running longer than this is stopped (both front ends' default). */
+export const DEFAULT_STEP_TIMEOUT_MINUTES = 60;
+/** An agent printing nothing for this long is stopped: long answers and tool runs print nothing for minutes. */
+export const DEFAULT_IDLE_TIMEOUT_MINUTES = 15;
 
 export function defaultEngineSettings(): EngineSettings {
   return {

@@ -1,4 +1,4 @@
-// What the engine needs from git (issue 7), as a port: core never runs git itself. The infra
+// What the engine needs from git, as a port: core never runs git itself. The infra
 // implementation (src/infra/git/NodeGitPort.ts) wraps BatchCommitVerifier and EngineBatchCommitter.
 // Every value crossing the port is plain JSON, because the engine stores it in the run journal.
 

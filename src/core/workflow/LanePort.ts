@@ -1,4 +1,4 @@
-// Opt-in parallel stories (issue 7, seed 004) as a port: one git worktree ("lane") per story on its own
+// Opt-in parallel stories as a port: one git worktree ("lane") per story on its own
 // branch, merged back into the sprint branch one at a time. The infra implementation
 // (src/infra/git/NodeLanePort.ts) wraps WorktreeLanes; its registry survives kill -9.
 

@@ -33,7 +33,7 @@ export async function projectContextPhase(run: RunContext, ctx: BatchContext): P
     if (!ok || !exists) run.warn(`Project context could not be generated (${contextPath}); the cycle goes on without it.`);
     return;
   }
-  // Expired: refresh in the background while the cycles go on (002 refines 003 step 0a).
+  // Expired: refresh in the background while the cycles go on (nothing waits for a context that exists).
   // The outer step holds the background_tasks row; the agent invocations inside it are journaled too,
   // so a resume re-enters it and replays whatever already finished.
   run.emit({ type: 'context:status', status: 'refreshing', path: contextPath });

@@ -1,7 +1,7 @@
 // Quality gates: the configured commands run before each code review; their failures go into the
 // review's prompt and keep a story from becoming done.
 
-import type { GateResult } from '../git/GateResult';
+import type { GateResult } from '../gates/GateResult';
 import type { RunContext } from './RunContext';
 import { Halt, laneTag, type CycleContext, type StoryRef } from './RunTypes';
 import { runStep } from './StepJournal';

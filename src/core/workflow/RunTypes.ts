@@ -15,7 +15,7 @@ import type { EngineSettings } from './EngineSettings';
 import type { GitPort, GitSnapshot } from './GitPort';
 import type { LaneInfo, LanePort } from './LanePort';
 import type { TechSpecDecision } from './markers';
-import type { QualityGatePort } from './QualityGatePort';
+import type { QualityGatePort } from '../gates/QualityGatePort';
 import type { ScriptRunner } from './ScriptRunner';
 import type { SprintReportCollector } from './SprintReportCollector';
 

@@ -3,20 +3,14 @@
 // commits, lanes, deferred items and batch-level notes. Usage and reviews come from the store's command
 // rows when the report is built, so the numbers are the same ones the cost views show.
 
-import type { GateResult } from '../git/GateResult';
-import type { ReportCommit, ReportReview, ReportStory, SprintReportInput } from '../git/renderSprintReport';
+import type { GateResult } from '../gates/GateResult';
+import type { ReportCommit, ReportReview, ReportStory, SprintReportInput } from '../report/renderSprintReport';
 import type { CommandRecord, CostTotals } from '../store/RunStore';
 import type { CommitCheck } from './GitPort';
 import type { LaneInfo } from './LanePort';
 import { parseCodeReview, parseCriticalIssuesFound } from './markers';
 
-interface StoryEntry {
-  key: string;
-  shortId: string;
-  epicId: string;
-  status: string;
-  blockReason?: string;
-  commits: ReportCommit[];
+interface StoryEntry extends Pick<ReportStory, 'key' | 'shortId' | 'epicId' | 'status' | 'blockReason' | 'commits'> {
   gates: GateResult[];
   deferred: string[];
   lane?: { branch: string; outcome: string };

@@ -10,7 +10,7 @@
 //   parallel lanes → ParallelCycle   budgets → BudgetGuard   journal → StepJournal
 
 import type { Event } from '../Emitter';
-import { renderSprintReport } from '../git/renderSprintReport';
+import { renderSprintReport } from '../report/renderSprintReport';
 import type { LedgerSnapshot } from '../ledger/LedgerTypes';
 import { selectNextStories } from '../ledger/selectNextStories';
 import type { BatchMode, BatchStatus, RunState, SprintEvent } from '../SprintEvents';
@@ -179,16 +179,15 @@ export class SprintRunner {
       endedAt,
       reason: reason ?? null,
     });
-    run.emit({
-      type: 'batch:end',
-      batchId: batch.id,
+    const outcome = {
       status,
       cyclesCompleted: ctx.cyclesCompleted,
       storiesDone: ctx.storiesDone,
       storiesBlocked: ctx.storiesBlocked,
       sprintComplete,
       ...(reason !== undefined ? { reason } : {}),
-    });
+    };
+    run.emit({ type: 'batch:end', batchId: batch.id, ...outcome });
     await this.deps.store.checkpoint();
     run.setState(status === 'paused' ? 'paused' : 'idle');
     return {
@@ -200,12 +199,7 @@ export class SprintRunner {
       agentResults: ctx.agentResults,
       deferredItems: ctx.deferredItems,
       durationSeconds: (endedAt - ctx.startedAt) / 1000,
-      status,
-      cyclesCompleted: ctx.cyclesCompleted,
-      storiesDone: ctx.storiesDone,
-      storiesBlocked: ctx.storiesBlocked,
-      sprintComplete,
-      ...(reason !== undefined ? { reason } : {}),
+      ...outcome,
     };
   }
 

@@ -2,7 +2,7 @@
 // tech spec and its review, dev-story, and the code-review loop with its exits.
 
 import { commandLabel, type StepCommand } from '../commands';
-import { formatGateFailuresForReview } from '../git/formatGateFailuresForReview';
+import { formatGateFailuresForReview } from '../gates/formatGateFailuresForReview';
 import type { PromptVariables } from '../prompts/renderPrompt';
 import { invokeWithRecovery } from './AgentSteps';
 import type { EngineSettings } from './EngineSettings';
@@ -214,7 +214,7 @@ async function statusMovedCheck(run: RunContext, cc: CycleContext, s: StoryRef, 
 }
 
 /**
- * 003 step 4, checks in 003's order after each review. With quality gates (issue 7): the gates run
+ * 003 step 4, checks in 003's order after each review. With quality gates the gates run
  * after dev-story and after every review round (its fixes); their failures go into the next review's
  * prompt, and a review that would mark the story done does not while a gate fails (the loop goes on;
  * the hard limit still blocks).

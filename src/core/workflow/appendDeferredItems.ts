@@ -1,5 +1,5 @@
 // `{implementation_artifacts}/deferred-items.md`: the items agents reported as `DEFERRED: <text>`,
-// the input of the next sprint planning (000). Appending is read + atomic rewrite, and skips lines that
+// the input of the next sprint planning. Appending is read + atomic rewrite, and skips lines that
 // are already there, so a step that re-runs after a crash never lists an item twice.
 
 import type { FileSystem } from '../fs/FileSystem';

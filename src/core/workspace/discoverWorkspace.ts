@@ -14,7 +14,7 @@
 
 import * as path from 'node:path';
 import type { FileSystem } from '../fs/FileSystem';
-import { LedgerNotFoundError } from './LedgerNotFoundError';
+import { LedgerNotFoundError } from '../ledger/LedgerNotFoundError';
 import { LEDGER_FILE_NAME, resolveBmadPaths, type BmadPaths } from './resolveBmadPaths';
 import type { WorkspaceLayout } from './WorkspaceLayout';
 

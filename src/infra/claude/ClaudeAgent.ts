@@ -2,6 +2,7 @@
 
 import { existsSync, promises as fsp } from 'node:fs';
 import * as path from 'node:path';
+import { agentEnvironment } from '../../core/agent/agentEnvironment';
 import { extractDeferredItems, type Agent, type AgentActivity, type AgentRequest, type AgentResult } from '../../core/agent/AgentContract';
 import { commandLabel } from '../../core/commands';
 import { SecretRedactor } from '../../core/agent/SecretRedactor';
@@ -14,8 +15,9 @@ import { extractProgressRows } from '../../core/claude/progressCsv';
 import { StreamRenderer } from '../../core/claude/StreamRenderer';
 import { invokedWorkflow } from '../../core/prompts/WorkflowPromptSource';
 import { parseStoryKey } from '../../core/ledger/storyKeys';
+import { DEFAULT_IDLE_TIMEOUT_MINUTES, DEFAULT_STEP_TIMEOUT_MINUTES } from '../../core/workflow/EngineSettings';
 import { writeFileAtomic } from '../NodeFileSystem';
-import { ContainerRunner, containerNameForStep, detectContainerRuntime, type ContainerRuntimeName, type NetworkPolicy } from '../git/ContainerRunner';
+import { ContainerRunner, containerNameForStep, detectContainerRuntime, type ContainerRuntimeName, type NetworkPolicy } from '../containers/ContainerRunner';
 import { GitRepository } from '../git/GitRepository';
 import { ChildRegistry } from './ChildRegistry';
 import type { ProcessControl } from './ProcessControl';
@@ -58,7 +60,7 @@ export interface ClaudeAgentOptions {
   snapshotIntervalMs?: number;
   /** The operating system's process table and signals (default: the one for this platform). */
   processControl?: ProcessControl;
-  /** Opt-in (issue 7): run every agent inside a container; absent = on the host. */
+  /** Opt-in: run every agent inside a container; absent = on the host. */
   container?: ClaudeContainerOptions;
 }
 
@@ -79,8 +81,8 @@ export interface ClaudeContainerOptions {
   extraMounts?: string[];
 }
 
-export const DEFAULT_WALL_TIMEOUT_MS = 60 * 60_000;
-export const DEFAULT_IDLE_TIMEOUT_MS = 15 * 60_000;
+export const DEFAULT_WALL_TIMEOUT_MS = DEFAULT_STEP_TIMEOUT_MINUTES * 60_000;
+export const DEFAULT_IDLE_TIMEOUT_MS = DEFAULT_IDLE_TIMEOUT_MINUTES * 60_000;
 
 /** Finds media/sprint-log.sh next to the bundle (dist/ → ../media) or the sources (src/infra/claude → ../../../media). */
 export function defaultProgressHelperPath(): string {
@@ -134,6 +136,7 @@ export class ClaudeAgent implements Agent {
     const started = Date.now();
     const storyIds = request.storyKeys.map((k) => parseStoryKey(k)?.shortId ?? k);
     const renderer = new StreamRenderer({ storyIds, command: request.command, attempt: request.attempt });
+    const label = commandLabel(request.command, request.attempt);
     const emit = (a: AgentActivity): void => {
       try {
         request.onActivity?.(a);
@@ -167,17 +170,10 @@ export class ClaudeAgent implements Agent {
       return { outcome: 'permanent', outputText: '', errorClass: 'invalid-settings', message: (err as Error).message, deferredItems: [] };
     }
 
-    const label = commandLabel(request.command, request.attempt);
     const env: Record<string, string | undefined> = {
       ...process.env,
       ...o.env,
-      SPRINT_RUNNER_COMMAND: request.command,
-      SPRINT_RUNNER_COMMAND_LABEL: label,
-      SPRINT_RUNNER_STORY_KEYS: request.storyKeys.join(','),
-      SPRINT_RUNNER_STORY_IDS: storyIds.join(','),
-      SPRINT_RUNNER_EPIC_ID: request.epicId,
-      SPRINT_RUNNER_ATTEMPT: String(request.attempt),
-      SPRINT_RUNNER_RUN_ID: request.runId,
+      ...agentEnvironment(request, { storyIds }),
       ...request.env,
       SPRINT_RUNNER_LOG: o.progressHelperPath ?? defaultProgressHelperPath(),
     };

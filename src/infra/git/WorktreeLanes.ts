@@ -1,4 +1,4 @@
-// Opt-in parallel stories (seed 004): each story runs in its own `git worktree` on branch
+// Opt-in parallel stories: each story runs in its own `git worktree` on branch
 // `story/{run-id}/{story-key}` (see laneBranchName for why not `sprint/{run-id}/…`), made from the sprint branch `sprint/{run-id}`, which lives in its own
 // worktree (the user's checkout is never switched). Finished stories merge into the sprint branch one at a
 // time (fast-forward, else a merge commit). A conflict aborts the merge and keeps the story's branch and

@@ -1,133 +1,67 @@
-// How a SprintEvent is stored as an `events` row: 002's columns, derived from the typed event, plus
+// How a SprintEvent is stored as an `events` row: the table's searchable columns, derived from the typed event, plus
 // `payload_json` holding only what the columns do not (a progress line's text, task, status and epic
 // are not stored twice: it halves the row, and with it the database's memory and export time).
 
 import type { SprintEvent } from '../../core/SprintEvents';
+import type { EventColumns } from '../../core/store/RunStore';
 
-/** The columns 002's `events` table has, derived from a typed event. */
-export interface EventColumns {
-  batchId: number | null;
-  storyKey: string | null;
-  epicId: string | null;
-  command: string | null;
-  taskId: string | null;
-  status: string | null;
-  message: string | null;
-  stepKey: string | null;
-}
+export type { EventColumns };
 
 export function eventColumns(e: SprintEvent): EventColumns {
-  const cols: EventColumns = {
-    batchId: e.batchId ?? null,
-    storyKey: null,
-    epicId: null,
-    command: null,
-    taskId: null,
-    status: null,
-    message: null,
-    stepKey: null,
-  };
+  return { ...NO_COLUMNS, batchId: e.batchId ?? null, ...columnsOf(e) };
+}
+
+const NO_COLUMNS: EventColumns = { batchId: null, storyKey: null, epicId: null, command: null, taskId: null, status: null, message: null, stepKey: null };
+
+/** The columns an event of each kind fills; the others stay null. */
+function columnsOf(e: SprintEvent): Partial<EventColumns> {
   switch (e.type) {
     case 'run:state':
-      cols.status = e.state;
-      break;
+      return { status: e.state };
     case 'batch:start':
-      cols.status = 'running';
-      break;
+      return { status: 'running' };
     case 'batch:end':
-      cols.status = e.status;
-      cols.message = e.reason ?? null;
-      break;
+      return { status: e.status, message: e.reason ?? null };
     case 'cycle:start':
+      return { storyKey: singleKey(e.storyKeys), epicId: e.epicId, status: 'start' };
     case 'cycle:end':
-      cols.storyKey = singleKey(e.storyKeys);
-      cols.epicId = e.type === 'cycle:start' ? e.epicId : null;
-      cols.status = e.type === 'cycle:start' ? 'start' : 'end';
-      break;
+      return { storyKey: singleKey(e.storyKeys), status: 'end' };
     case 'command:start':
-      cols.storyKey = singleKey(e.storyKeys);
-      cols.epicId = e.epicId;
-      cols.command = e.command;
-      cols.status = 'start';
-      cols.stepKey = e.stepKey;
-      break;
-    case 'command:progress':
-      cols.storyKey = matchStoryKey(e.row.storyId, e.storyKeys);
-      cols.epicId = e.row.epicId;
-      cols.command = e.row.command || e.command;
-      cols.taskId = e.row.taskId;
-      cols.status = e.row.status;
-      cols.message = e.row.message;
-      cols.stepKey = e.stepKey ?? null;
-      break;
+      return { storyKey: singleKey(e.storyKeys), epicId: e.epicId, command: e.command, status: 'start', stepKey: e.stepKey };
+    case 'command:progress': {
+      const r = e.row;
+      return { storyKey: matchStoryKey(r.storyId, e.storyKeys), epicId: r.epicId, command: r.command || e.command, taskId: r.taskId, status: r.status, message: r.message, stepKey: e.stepKey ?? null };
+    }
     case 'command:output':
-      cols.storyKey = singleKey(e.storyKeys);
-      cols.command = e.command;
-      cols.message = e.line;
-      cols.stepKey = e.stepKey;
-      break;
+      return { storyKey: singleKey(e.storyKeys), command: e.command, message: e.line, stepKey: e.stepKey };
     case 'command:end':
-      cols.storyKey = singleKey(e.storyKeys);
-      cols.command = e.command;
-      cols.status = e.outcome;
-      cols.message = e.message ?? null;
-      cols.stepKey = e.stepKey;
-      break;
+      return { storyKey: singleKey(e.storyKeys), command: e.command, status: e.outcome, message: e.message ?? null, stepKey: e.stepKey };
     case 'story:status':
-      cols.storyKey = e.storyKey;
-      cols.status = e.to;
-      cols.message = e.reason ?? null;
-      break;
+      return { storyKey: e.storyKey, status: e.to, message: e.reason ?? null };
     case 'story:phase':
-      cols.storyKey = e.storyKey;
-      cols.command = e.command ?? null;
-      cols.status = e.phase;
-      break;
+      return { storyKey: e.storyKey, command: e.command ?? null, status: e.phase };
     case 'context:status':
-      cols.status = e.status;
-      cols.message = e.message ?? null;
-      break;
+      return { status: e.status, message: e.message ?? null };
     case 'budget:reached':
-      cols.storyKey = e.storyKey ?? null;
-      cols.status = 'budget-reached';
-      cols.message = `${e.scope} budget $${e.limitUsd} reached ($${e.spentUsd.toFixed(2)} spent)`;
-      break;
+      return { storyKey: e.storyKey ?? null, status: 'budget-reached', message: `${e.scope} budget $${e.limitUsd} reached ($${e.spentUsd.toFixed(2)} spent)` };
     case 'commit:verified':
+      return { storyKey: singleKey(e.storyKeys), command: 'batch-commit', status: 'verified', message: `${e.sha.slice(0, 12)} ${e.message.split('\n', 1)[0]}`, stepKey: e.stepKey };
     case 'commit:failed':
-      cols.storyKey = singleKey(e.storyKeys);
-      cols.command = 'batch-commit';
-      cols.status = e.type === 'commit:verified' ? 'verified' : e.reason;
-      cols.message = e.type === 'commit:verified' ? `${e.sha.slice(0, 12)} ${e.message.split('\n', 1)[0]}` : e.detail;
-      cols.stepKey = e.stepKey;
-      break;
+      return { storyKey: singleKey(e.storyKeys), command: 'batch-commit', status: e.reason, message: e.detail, stepKey: e.stepKey };
     case 'gates:result':
-      cols.storyKey = e.storyKey;
-      cols.status = e.ok ? 'gates-passed' : 'gates-failed';
-      cols.message = e.results.map((r) => `${r.name}: ${r.ok ? 'ok' : 'failed'}`).join('; ');
-      cols.stepKey = e.stepKey;
-      break;
+      return { storyKey: e.storyKey, status: e.ok ? 'gates-passed' : 'gates-failed', message: e.results.map((r) => `${r.name}: ${r.ok ? 'ok' : 'failed'}`).join('; '), stepKey: e.stepKey };
     case 'lane:state':
-      cols.storyKey = e.storyKey;
-      cols.status = `lane-${e.state}`;
-      cols.message = e.detail ?? null;
-      break;
+      return { storyKey: e.storyKey, status: `lane-${e.state}`, message: e.detail ?? null };
     case 'report:written':
-      cols.status = 'report';
-      cols.message = e.path;
-      break;
+      return { status: 'report', message: e.path };
     case 'warning':
     case 'error':
-      cols.storyKey = e.storyKey ?? null;
-      cols.status = e.type;
-      cols.message = e.message;
-      cols.stepKey = e.stepKey ?? null;
-      break;
+      return { storyKey: e.storyKey ?? null, status: e.type, message: e.message, stepKey: e.stepKey ?? null };
     default: {
       const never: never = e;
-      void never;
+      return never;
     }
   }
-  return cols;
 }
 
 function singleKey(keys: readonly string[]): string | null {

@@ -1,7 +1,7 @@
 // The database on the caller's thread. Used for in-memory stores (tests, previews) and when asked for;
 // with a state folder, checkpoint() blocks the thread for the export (see docs/state.md for figures).
 
-import { loadSqlJs } from '../sqlJsLoader';
+import { loadSqlJs } from './sqlJsLoader';
 import { dbPath, openDatabase, writeCheckpoint } from './DatabaseFiles';
 import type { RunDatabase, RunQueryName } from './RunDatabase';
 import type { QueryArgs, QueryResult, StoreBackend, StoreBackendOpenInfo, StoreBackendOptions } from './StoreBackend';

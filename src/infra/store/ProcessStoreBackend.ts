@@ -1,7 +1,7 @@
 // The database in a child process (the same entry as the worker thread, forked with advanced
 // serialisation). For the extension host: sql.js keeps the whole database in wasm memory and its
 // allocator keeps what it once used, so in a thread of the extension host the editor's process would
-// grow by ~50 MB over a long run (issue 6, B7). In its own process that memory is not the editor's,
+// grow by ~50 MB over a long run (the memory-growth benchmark, `npm run bench B7`). In its own process that memory is not the editor's,
 // and a crash of it (out of memory) cannot take the extension host down. The child exits when its
 // parent does (IPC channel closed), after writing the database file; it never outlives us.
 

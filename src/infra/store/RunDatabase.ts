@@ -2,6 +2,7 @@
 // It knows nothing about files or threads; DatabaseFiles loads and saves it, and it runs either in the
 // store's worker thread or (in-memory stores) on the caller's thread.
 
+import { costShareOf } from '../../core/usageShares';
 import type { Database, SqlJsStatic, SqlValue, Statement } from 'sql.js';
 import type { AgentOutcome } from '../../core/agent/AgentContract';
 import type {
@@ -9,19 +10,16 @@ import type {
   BatchRecord,
   CommandRecord,
   CostTotals,
-  RunOptionsRecord,
   StepRecord,
   StoredEvent,
   StoryBlockRecord,
 } from '../../core/store/RunStore';
-import type { BatchMode, BatchStatus, SprintEvent } from '../../core/SprintEvents';
-import type { StepCommand } from '../../core/commands';
 import { migrate } from './RunSchema';
 import { emptyCosts, type MaxIds, type StorySummary, type UnfinishedWork } from './RunReadModels';
-import { eventColumns, eventRemainder, restoreEvent } from './EventRow';
+import { eventColumns, eventRemainder } from './EventRow';
 import type { BatchPatch, StoreOp } from './StoreOp';
 
-type Row = Record<string, SqlValue>;
+import { costColumns, nullableNumber, nullableString, toBackgroundTask, toBatch, toBlock, toCommand, toCosts, toEvent, toStep, type Row } from './RunRows';
 
 /** The read side, by name, so a worker can answer them from a message. */
 export interface RunQueries {
@@ -257,7 +255,7 @@ export class RunDatabase implements RunQueries {
           this.run(
             `INSERT OR IGNORE INTO command_stories(command_id, story_key, story_id, share)
              VALUES (?, ?, (SELECT id FROM stories WHERE batch_id = ? AND story_key = ?), ?)`,
-            [op.id, key, c.batchId, key, 1 / keys.length],
+            [op.id, key, c.batchId, key, costShareOf(keys)],
           );
         }
         return;
@@ -281,9 +279,6 @@ export class RunDatabase implements RunQueries {
       }
       case 'command.interrupt':
         this.run('UPDATE commands SET ended_at = ?, status = ? WHERE id = ? AND ended_at IS NULL', [op.at, op.status, op.id]);
-        return;
-      case 'command.process':
-        this.run('UPDATE commands SET pid = ?, pid_start_time = ? WHERE id = ?', [op.pid, op.pidStartTime, op.id]);
         return;
       case 'event': {
         const cols = eventColumns(op.event);
@@ -316,9 +311,13 @@ export class RunDatabase implements RunQueries {
       case 'background.finish':
         this.run('UPDATE background_tasks SET status = ?, completed_at = ? WHERE id = ?', [op.status, op.at, op.id]);
         return;
-      case 'background.process':
-        this.run('UPDATE background_tasks SET pid = ?, pid_start_time = ? WHERE id = ?', [op.pid, op.pidStartTime, op.id]);
+      case 'command.process':
+      case 'background.process': {
+        // The agent's process (pid and start time, so a reused pid is never mistaken for it).
+        const table = op.op === 'command.process' ? 'commands' : 'background_tasks';
+        this.run(`UPDATE ${table} SET pid = ?, pid_start_time = ? WHERE id = ?`, [op.pid, op.pidStartTime, op.id]);
         return;
+      }
       default: {
         const never: never = op;
         throw new Error(`unknown store op ${JSON.stringify(never)}`);
@@ -545,137 +544,4 @@ export class RunDatabase implements RunQueries {
   private assertOpen(): void {
     if (this.closed) throw new Error('the run database is closed');
   }
-}
-
-function costColumns(share: string): string {
-  return `COALESCE(SUM(c.input_tokens * ${share}), 0) AS input_tokens,
-          COALESCE(SUM(c.output_tokens * ${share}), 0) AS output_tokens,
-          COALESCE(SUM(c.cache_creation_input_tokens * ${share}), 0) AS cache_creation_input_tokens,
-          COALESCE(SUM(c.cache_read_input_tokens * ${share}), 0) AS cache_read_input_tokens,
-          COALESCE(SUM(c.cost_usd * ${share}), 0) AS cost_usd,
-          COUNT(c.id) AS commands`;
-}
-
-function toCosts(r: Row): CostTotals {
-  return {
-    // Tokens of a command shared by two stories are split; rounding keeps them whole numbers.
-    inputTokens: Math.round(Number(r.input_tokens)),
-    outputTokens: Math.round(Number(r.output_tokens)),
-    cacheCreationInputTokens: Math.round(Number(r.cache_creation_input_tokens)),
-    cacheReadInputTokens: Math.round(Number(r.cache_read_input_tokens)),
-    costUsd: Number(r.cost_usd),
-    commands: Number(r.commands),
-  };
-}
-
-function toBatch(r: Row): BatchRecord {
-  return {
-    id: Number(r.id),
-    runId: String(r.run_id),
-    startedAt: Number(r.started_at),
-    endedAt: nullableNumber(r.ended_at),
-    batchMode: String(r.batch_mode) as BatchMode,
-    maxCycles: nullableNumber(r.max_cycles),
-    cyclesCompleted: Number(r.cycles_completed),
-    status: String(r.status) as BatchStatus,
-    options: JSON.parse(String(r.options_json)) as RunOptionsRecord,
-    reason: nullableString(r.reason),
-  };
-}
-
-function toStep(r: Row): StepRecord {
-  const step: StepRecord = { batchId: Number(r.batch_id), stepKey: String(r.step_key), startedAt: Number(r.started_at), endedAt: nullableNumber(r.ended_at) };
-  if (r.result_json !== null) step.result = JSON.parse(String(r.result_json)) as unknown;
-  return step;
-}
-
-function toCommand(r: Row): CommandRecord {
-  const hasUsage = r.input_tokens !== null || r.output_tokens !== null || r.cost_usd !== null;
-  return {
-    id: Number(r.id),
-    batchId: Number(r.batch_id),
-    stepKey: String(r.step_key),
-    cycle: Number(r.cycle),
-    command: String(r.command) as StepCommand,
-    attempt: Number(r.attempt),
-    storyKeys: JSON.parse(String(r.story_keys)) as string[],
-    epicId: String(r.epic_id ?? ''),
-    ...(r.model !== null ? { model: String(r.model) } : {}),
-    startedAt: Number(r.started_at),
-    endedAt: nullableNumber(r.ended_at),
-    outcome: nullableString(r.outcome) as AgentOutcome | null,
-    usage: hasUsage
-      ? {
-          inputTokens: Number(r.input_tokens ?? 0),
-          outputTokens: Number(r.output_tokens ?? 0),
-          cacheCreationInputTokens: Number(r.cache_creation_input_tokens ?? 0),
-          cacheReadInputTokens: Number(r.cache_read_input_tokens ?? 0),
-          costUsd: Number(r.cost_usd ?? 0),
-          ...(r.model !== null ? { model: String(r.model) } : {}),
-          ...(r.duration_ms !== null ? { durationMs: Number(r.duration_ms) } : {}),
-          ...(r.num_turns !== null ? { numTurns: Number(r.num_turns) } : {}),
-          ...(r.session_id !== null ? { sessionId: String(r.session_id) } : {}),
-        }
-      : null,
-    outputSummary: nullableString(r.output_summary),
-    logPath: nullableString(r.log_path),
-  };
-}
-
-function toEvent(r: Row): StoredEvent {
-  return {
-    id: Number(r.id),
-    batchId: nullableNumber(r.batch_id),
-    timestamp: Number(r.timestamp),
-    type: String(r.type) as SprintEvent['type'],
-    storyKey: nullableString(r.story_key),
-    epicId: nullableString(r.epic_id),
-    command: nullableString(r.command),
-    taskId: nullableString(r.task_id),
-    status: nullableString(r.status),
-    message: nullableString(r.message),
-    payload: restoreEvent(
-      {
-        type: String(r.type),
-        timestamp: Number(r.timestamp),
-        batchId: nullableNumber(r.batch_id),
-        stepKey: nullableString(r.step_key),
-        epicId: nullableString(r.epic_id),
-        taskId: nullableString(r.task_id),
-        status: nullableString(r.status),
-        message: nullableString(r.message),
-      },
-      JSON.parse(String(r.payload_json)) as Record<string, unknown>,
-    ),
-  };
-}
-
-function toBlock(r: Row): StoryBlockRecord {
-  return {
-    storyKey: String(r.story_key),
-    previousStatus: String(r.previous_status),
-    reason: String(r.reason),
-    blockedAt: Number(r.blocked_at),
-    unblockedAt: nullableNumber(r.unblocked_at),
-  };
-}
-
-function toBackgroundTask(r: Row): BackgroundTaskRecord {
-  return {
-    id: Number(r.id),
-    batchId: nullableNumber(r.batch_id),
-    storyKey: nullableString(r.story_key),
-    taskType: String(r.task_type),
-    spawnedAt: Number(r.spawned_at),
-    completedAt: nullableNumber(r.completed_at),
-    status: String(r.status),
-  };
-}
-
-function nullableNumber(v: SqlValue | undefined): number | null {
-  return v === null || v === undefined ? null : Number(v);
-}
-
-function nullableString(v: SqlValue | undefined): string | null {
-  return v === null || v === undefined ? null : String(v);
 }

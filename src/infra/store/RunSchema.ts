@@ -1,5 +1,5 @@
-// The SQLite schema of <state-dir>/sprint-runner.db and its migrations. Seed 002's tables and columns
-// come first in each table so tools written against 002 keep working; docs/state.md describes them.
+// The SQLite schema of <state-dir>/sprint-runner.db and its migrations. The original tables and columns
+// come first in each table so tools written against them keep working; docs/state.md describes them.
 
 import type { Database } from 'sql.js';
 

@@ -12,7 +12,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { parentPort, workerData } from 'node:worker_threads';
 import { writeFileAtomicSync } from '../NodeFileSystem';
-import { loadSqlJs } from '../sqlJsLoader';
+import { loadSqlJs } from './sqlJsLoader';
 import { dbPath, openDatabase, writeCheckpoint } from './DatabaseFiles';
 import type { RunDatabase } from './RunDatabase';
 import { parseStoreOp, type StoreOp } from './StoreOp';

@@ -1,4 +1,4 @@
-// Every transcript the real CLI printed (../shared/fixtures/claude-stream-json) must parse into its outcome,
+// Every transcript the real CLI printed (test/fixtures/claude-stream-json) must parse into its outcome,
 // result text, tokens and cost. A new fixture file without an expectation here fails the suite.
 import { strict as assert } from 'node:assert';
 import { readFileSync, readdirSync } from 'node:fs';

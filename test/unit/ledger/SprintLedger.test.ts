@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import { LedgerError } from '../../../src/core/ledger/LedgerError';
 import { SprintLedger } from '../../../src/core/ledger/SprintLedger';
 import { selectNextStories } from '../../../src/core/ledger/selectNextStories';
-import { LedgerNotFoundError } from '../../../src/core/workspace/LedgerNotFoundError';
+import { LedgerNotFoundError } from '../../../src/core/ledger/LedgerNotFoundError';
 import { NodeFileSystem } from '../../../src/infra/NodeFileSystem';
 import { fixturePath } from '../../support/fixtures';
 

@@ -10,7 +10,7 @@ import * as path from 'node:path';
 import { buildClaudeArgs } from '../../../src/core/claude/ClaudeInvocation';
 import { REFUSED_EXTRA_FLAGS, refusedExtraArgs } from '../../../src/core/claude/extraArgsPolicy';
 import { ClaudeAgent } from '../../../src/infra/claude/ClaudeAgent';
-import { buildContainerRunArgv } from '../../../src/infra/git/ContainerRunner';
+import { buildContainerRunArgv } from '../../../src/infra/containers/ContainerRunner';
 import { consentDetail, consentFingerprint, type ConsentSettings } from '../../../src/vscode/consentTerms';
 import { parseGitSettings, type RawGitSettings } from '../../../src/vscode/parseGitSettings';
 

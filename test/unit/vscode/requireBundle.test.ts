@@ -125,7 +125,7 @@ describe('extension bundle graph', function () {
 
   it('dist/session.js (src/vscode/openSprintSession.ts) carries the engine the loader expects', async () => {
     const inputs = await inputsOf('src/vscode/openSprintSession.ts');
-    for (const expected of ['src/infra/SprintSession.ts', 'src/infra/SqlJsRunStore.ts', 'src/core/workflow/SprintRunner.ts']) {
+    for (const expected of ['src/session/SprintSession.ts', 'src/infra/store/SqlJsRunStore.ts', 'src/core/workflow/SprintRunner.ts']) {
       assert.ok(inputs.includes(expected), `${expected} missing from the session bundle`);
     }
   });

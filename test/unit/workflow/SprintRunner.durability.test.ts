@@ -5,7 +5,7 @@ import { strict as assert } from 'node:assert';
 import type { AgentRequest } from '../../../src/core/agent/AgentContract';
 import { NothingToResumeError } from '../../../src/core/workflow/SprintRunner';
 import * as path from 'node:path';
-import type { SqlJsRunStore } from '../../../src/infra/SqlJsRunStore';
+import type { SqlJsRunStore } from '../../../src/infra/store/SqlJsRunStore';
 import type { ScriptedReply } from '../../support/ScriptedAgent';
 import { aRunner, aStore, aWorkspace, eventsOf, type TestWorkspace } from '../../support/workflowBuilders';
 

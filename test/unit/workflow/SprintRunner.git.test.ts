@@ -7,7 +7,7 @@ import { promises as fsp } from 'node:fs';
 import * as path from 'node:path';
 import type { AgentRequest } from '../../../src/core/agent/AgentContract';
 import { NodeGitPort } from '../../../src/infra/git/NodeGitPort';
-import { NodeQualityGates } from '../../../src/infra/git/NodeQualityGates';
+import { NodeQualityGates } from '../../../src/infra/gates/NodeQualityGates';
 import { aRunner, aStore, eventsOf, type RunnerSpec } from '../../support/workflowBuilders';
 import { aGitWorkspace, commitAllIn, writeIn, type GitWorkspace } from './gitWorkspace';
 

@@ -6,7 +6,7 @@ import { SprintLedger } from '../../../src/core/ledger/SprintLedger';
 import { selectNextStories } from '../../../src/core/ledger/selectNextStories';
 import { BmadConfigError } from '../../../src/core/workspace/BmadConfigError';
 import { discoverWorkspace } from '../../../src/core/workspace/discoverWorkspace';
-import { LedgerNotFoundError } from '../../../src/core/workspace/LedgerNotFoundError';
+import { LedgerNotFoundError } from '../../../src/core/ledger/LedgerNotFoundError';
 import { LEDGER_FALLBACKS } from '../../../src/core/workspace/resolveBmadPaths';
 import { NodeFileSystem } from '../../../src/infra/NodeFileSystem';
 

@@ -5,7 +5,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import * as esbuild from 'esbuild';
 import type { AgentActivity, AgentRequest } from '../../../../src/core/agent/AgentContract';
-import type { SimScenario } from '../../../../src/cli/simClaude';
+import type { SimScenario } from '../../../../tools/sim-claude/simClaude';
 
 export const REPO = path.resolve(__dirname, '..', '..', '..', '..');
 export const HELPER = path.join(REPO, 'media', 'sprint-log.sh');
@@ -17,7 +17,7 @@ export async function buildSim(): Promise<string> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'sim-claude-build-'));
   const out = path.join(dir, 'sim-claude.js');
   await esbuild.build({
-    entryPoints: [path.join(REPO, 'src/cli/simClaude.ts')],
+    entryPoints: [path.join(REPO, 'tools/sim-claude/simClaude.ts')],
     bundle: true,
     platform: 'node',
     target: 'node20',

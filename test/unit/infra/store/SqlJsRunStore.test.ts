@@ -1,8 +1,8 @@
 import { strict as assert } from 'node:assert';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
-import { SqlJsRunStore } from '../../../../src/infra/SqlJsRunStore';
-import { loadSqlJs } from '../../../../src/infra/sqlJsLoader';
+import { SqlJsRunStore } from '../../../../src/infra/store/SqlJsRunStore';
+import { loadSqlJs } from '../../../../src/infra/store/sqlJsLoader';
 import type { SprintEvent } from '../../../../src/core/SprintEvents';
 import { aCommand, aProgressEvent, removeDir, runOptions, tempStateDir, usage } from './storeBuilders';
 
@@ -311,7 +311,7 @@ describe('SqlJsRunStore — lifecycle', () => {
     }
   });
 
-  it('creates the seed 002 schema (and the resume tables) in the file', async () => {
+  it('creates the run tables (and the resume tables) in the file', async () => {
     const dir = tempStateDir('schema');
     try {
       const store = await SqlJsRunStore.open({ stateDir: dir });

@@ -3,7 +3,7 @@ import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { clearStopRequest, readStopRequest, requestStop, StateLock, StateLockedError, watchStopRequest } from '../../../../src/infra/StateLock';
+import { clearStopRequest, readStopRequest, requestStop, StateLock, StateLockedError, watchStopRequest } from '../../../../src/infra/store/StateLock';
 import { readProcessStartTime } from '../../../../src/infra/store/ProcessIdentity';
 import { spawnFixture } from './childProcess';
 import { removeDir, tempStateDir } from './storeBuilders';

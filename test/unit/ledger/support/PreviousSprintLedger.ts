@@ -12,7 +12,7 @@
 import { LineCounter, isAlias, isMap, isScalar, parseDocument } from 'yaml';
 import type { Document, Node as YamlNode, Pair, Scalar, YAMLMap } from 'yaml';
 import type { FileSystem } from '../../../../src/core/fs/FileSystem';
-import { LedgerNotFoundError } from '../../../../src/core/workspace/LedgerNotFoundError';
+import { LedgerNotFoundError } from '../../../../src/core/ledger/LedgerNotFoundError';
 import { LedgerError } from '../../../../src/core/ledger/LedgerError';
 import {
   STORY_STATUSES,

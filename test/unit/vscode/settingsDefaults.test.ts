@@ -1,0 +1,34 @@
+// What a user who set nothing gets is the same in the extension and the CLI: package.json's defaults
+// are the core's (one owner), not numbers typed again.
+import { strict as assert } from 'node:assert';
+import { readFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { DEFAULT_IDLE_TIMEOUT_MINUTES, DEFAULT_STEP_TIMEOUT_MINUTES, defaultEngineSettings } from '../../../src/core/workflow/EngineSettings';
+import { DEFAULT_CYCLES } from '../../../src/core/workflow/RunTypes';
+import { DEFAULT_IDLE_TIMEOUT_MS, DEFAULT_WALL_TIMEOUT_MS } from '../../../src/infra/claude/ClaudeAgent';
+import { USAGE } from '../../../src/cli/parseCliArgs';
+
+const root = path.resolve(__dirname, '..', '..', '..');
+const properties = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')).contributes.configuration.properties as Record<string, { default: unknown }>;
+const setting = (key: string) => properties[`sprintRunner.${key}`].default;
+
+describe('defaults have one owner', () => {
+  it('timeouts: the settings, the Claude agent and the CLI help agree (idle 15 min, step 60 min)', () => {
+    assert.equal(setting('timeouts.idleMinutes'), DEFAULT_IDLE_TIMEOUT_MINUTES);
+    assert.equal(setting('timeouts.stepMinutes'), DEFAULT_STEP_TIMEOUT_MINUTES);
+    assert.equal(DEFAULT_IDLE_TIMEOUT_MS, 15 * 60_000);
+    assert.equal(DEFAULT_WALL_TIMEOUT_MS, 60 * 60_000);
+    assert.match(USAGE, /--idle-timeout S .*\(default 900\)/);
+    assert.match(USAGE, /--step-timeout S .*\(default 3600\)/);
+  });
+
+  it('reviews, models, cycles and project context: the settings are the engine defaults', () => {
+    const d = defaultEngineSettings();
+    assert.equal(setting('models.review'), d.reviewModel);
+    assert.equal(setting('reviews.cheapModelFromAttempt'), d.cheapModelFromAttempt);
+    assert.equal(setting('reviews.maxStoryReviews'), d.maxStoryReviews);
+    assert.equal(setting('reviews.maxCodeReviews'), d.maxCodeReviews);
+    assert.equal(setting('projectContext.maxAgeHours'), d.projectContextMaxAgeHours);
+    assert.equal(setting('run.defaultCycles'), DEFAULT_CYCLES);
+  });
+});
