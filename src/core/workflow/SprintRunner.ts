@@ -1370,6 +1370,7 @@ export class SprintRunner {
       implementation_artifacts: layout.implementationArtifacts,
       planning_artifacts: layout.planningArtifacts,
       project_context_file: layout.projectContextPath,
+      ledger_file: this.deps.layout.ledgerPath,
       review_attempt: String(spec.attempt),
       command: commandLabel(spec.command, spec.attempt),
       tech_spec_needed: 'false',
