@@ -111,7 +111,6 @@ export class SprintSession {
   readonly onDidEmit: Event<SprintEvent> = this.emitter.event;
   private stopPoll: NodeJS.Timeout | undefined;
   private disposed = false;
-  private bmadAnnounced = false;
   private reaped?: Promise<void>;
 
   private constructor(
@@ -240,15 +239,13 @@ export class SprintSession {
 
   /**
    * Before any agent is paid: refuses a run whose BMAD install lacks a workflow it needs (unless the
-   * runner's prompts were chosen for them), and says once which workflow each step runs.
+   * runner's prompts were chosen for them), and says once per run which workflow each step runs.
    */
   private checkBmadBeforeRun(): void {
     const { install, mapping, policy } = this.bmad;
     if (mapping.missing.length > 0 && policy === 'refuse') {
       throw new BmadWorkflowsMissingError(describeMissingWorkflows(install, mapping), mapping.missing, missingWorkflowsFix(install));
     }
-    if (this.bmadAnnounced) return;
-    this.bmadAnnounced = true;
     const log = this.options.onLog ?? (() => undefined);
     if (mapping.noClaudeInstall || mapping.missing.length > 0) log('warn', this.bmad.check.detail);
     else {

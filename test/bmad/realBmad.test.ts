@@ -15,6 +15,7 @@ import * as path from 'node:path';
 import { fixturePath } from '../support/fixtures';
 import { firstUserText, MessagesApiMock, type LoggedRequest } from './support/MessagesApiMock';
 import { cachedNpmPackage, run, withoutNpmScriptEnv, type CachedPackage } from './support/RealToolCache';
+import { ClaudeAgent } from '../../src/infra/claude/ClaudeAgent';
 
 const repo = path.resolve(__dirname, '..', '..');
 const cli = path.join(repo, 'dist', 'cli.js');
@@ -81,12 +82,9 @@ async function bmadProject(version: string | 'v6-alpha', shims = false): Promise
   return dir;
 }
 
-function runCli(workspace: string, mock: MessagesApiMock, extraEnv: Record<string, string> = {}): Promise<CliRun> {
-  const home = mkdtempSync(path.join(os.tmpdir(), 'sr-bmad-home-'));
-  cleanup.push(home);
-  const traceFile = path.join(home, 'trace.ndjson');
-  const env: NodeJS.ProcessEnv = {
-    ...withoutNpmScriptEnv(),
+/** What every real CLI child gets: a throw-away HOME, the mock as the API, the worker's trace file. */
+function claudeEnv(mock: MessagesApiMock, home: string, traceFile: string): Record<string, string> {
+  return {
     HOME: home,
     ANTHROPIC_BASE_URL: mock.url,
     ANTHROPIC_API_KEY: 'sk-ant-test-dummy',
@@ -95,8 +93,14 @@ function runCli(workspace: string, mock: MessagesApiMock, extraEnv: Record<strin
     CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: '1',
     SPRINT_RUNNER_TEST_TRACE: traceFile,
     ...(process.getuid?.() === 0 ? { IS_SANDBOX: '1' } : {}),
-    ...extraEnv,
   };
+}
+
+function runCli(workspace: string, mock: MessagesApiMock, extraEnv: Record<string, string> = {}): Promise<CliRun> {
+  const home = mkdtempSync(path.join(os.tmpdir(), 'sr-bmad-home-'));
+  cleanup.push(home);
+  const traceFile = path.join(home, 'trace.ndjson');
+  const env: NodeJS.ProcessEnv = { ...withoutNpmScriptEnv(), ...claudeEnv(mock, home, traceFile), ...extraEnv };
   delete env.CLAUDECODE;
   delete env.CLAUDE_CODE_ENTRYPOINT;
   return new Promise((resolve) => {
@@ -148,7 +152,15 @@ function assertCycle(result: CliRun, mock: MessagesApiMock, expected: Record<'cr
   for (const [step, name] of Object.entries(expected)) {
     const convs = byStep.get(step) ?? [];
     assert.ok(convs.length >= 1, `a ${step} conversation reached the API\n${explain(result, mock)}`);
-    for (const c of convs) assert.equal(commandNameOf(c), name, `${step} began with ${name ?? 'no command (runner prompt)'}\n${explain(result, mock)}`);
+    for (const c of convs) {
+      assert.equal(commandNameOf(c), name, `${step} began with ${name ?? 'no command (runner prompt)'}\n${explain(result, mock)}`);
+      // The runner's contract reaches the model: as the workflow's arguments (story key first) or as the prompt.
+      const text = firstUserText(c.body);
+      const contract = name ? (/<command-args>([\s\S]*?)<\/command-args>/.exec(text)?.[1] ?? '') : text;
+      if (name) assert.ok(contract.startsWith(STORY), `${step}: the arguments start with the story key\n${contract.slice(0, 200)}`);
+      assert.match(contract, /^DEFERRED: <what, and why it was deferred>$/m, `${step}: the contract is in the ${name ? 'arguments' : 'prompt'}`);
+      assert.match(contract, /SPRINT_RUNNER_LOG/, step);
+    }
   }
   const ledger = readFileSync(path.join(result.trace[0]?.env.SPRINT_RUNNER_LEDGER ?? '', ''), 'utf8');
   assert.match(ledger, new RegExp(`^  ${STORY}: done$`, 'm'), 'the story is done in the ledger');
@@ -232,5 +244,42 @@ describe(`real BMAD installs with the real Claude CLI ${CLAUDE_VERSION}`, functi
     const result = await runCli(ws, mock, { SPRINT_RUNNER_BMAD_MISSING_WORKFLOWS: 'runner-prompt' });
     assertCycle(result, mock, { 'create-story': undefined, 'dev-story': undefined, 'code-review': '/bmad-code-review' });
     assert.match(result.stderr, /create-story, dev-story run on Sprint Runner's own prompts/);
+  });
+
+  it('a first line naming a skill the real CLI does not list: the child ends at system/init, a permanent configuration error, the step never runs', async () => {
+    const ws = await bmadProject('6.12.0');
+    const home = mkdtempSync(path.join(os.tmpdir(), 'sr-bmad-home-'));
+    cleanup.push(home);
+    const traceFile = path.join(home, 'trace.ndjson');
+    const agent = new ClaudeAgent({
+      command: claude.bin('claude'),
+      logDir: path.join(home, 'logs'),
+      stateDir: path.join(home, 'state'),
+      env: claudeEnv(mock, home, traceFile),
+      timeouts: { stopGraceMs: 2000 },
+    });
+    try {
+      const res = await agent.execute({
+        runId: 'r',
+        batchId: 1,
+        cycle: 1,
+        stepKey: 'c1/create-story/1-1',
+        command: 'create-story',
+        storyKeys: [STORY],
+        epicId: '1',
+        attempt: 1,
+        prompt: `/bmad-create-story ${STORY}\n\n# create-story — create story files for 1-1 (epic 1)\n`,
+        cwd: ws,
+        env: { SPRINT_RUNNER_ARTIFACTS: path.join(ws, ARTIFACTS) },
+        signal: new AbortController().signal,
+      });
+      assert.equal(res.outcome, 'permanent', res.message);
+      assert.equal(res.errorClass, 'missing-workflow');
+      assert.match(res.message ?? '', /does not know that command or skill/);
+      assert.ok(!existsSync(traceFile), 'the step worker never ran');
+      assert.equal(mock.requests.filter((r) => r.answer === 'final').length, 0, 'no conversation got past its first turn');
+    } finally {
+      await agent.dispose();
+    }
   });
 });

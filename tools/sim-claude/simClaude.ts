@@ -9,8 +9,8 @@ import { randomUUID, createHash } from 'node:crypto';
 import { existsSync, mkdirSync, promises as fsp, readFileSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { detectBmadInstall } from '../../src/core/bmad/BmadInstall';
-import { NodeFileSystem, writeFileAtomic } from '../../src/infra/NodeFileSystem';
+import { writeFileAtomic } from '../../src/infra/NodeFileSystem';
+import { listSlashCommands } from './simSlashCommands';
 import { EngineBatchCommitter } from '../../src/infra/git/EngineBatchCommitter';
 
 const VERSION = '2.1.197';
@@ -100,8 +100,6 @@ interface SimContext {
   slashCommands: string[];
 }
 
-/** A few of the real CLI's own commands (2.1.197 lists these in every folder). */
-const BUILTIN_SLASH_COMMANDS = ['code-review', 'review', 'init', 'compact', 'clear', 'config', 'context', 'usage', 'security-review'];
 
 interface ParsedArgs {
   print: boolean;
@@ -730,12 +728,6 @@ async function simulate(ctx: SimContext): Promise<number> {
   ctx.turns++;
   resultLine(ctx, { result: text });
   return 0;
-}
-
-async function listSlashCommands(cwd: string): Promise<string[]> {
-  const install = await detectBmadInstall(cwd, new NodeFileSystem(), { homeDir: os.homedir() }).catch(() => undefined);
-  const found = (install?.entries ?? []).filter((e) => e.claudeLoads).map((e) => e.name);
-  return [...new Set([...BUILTIN_SLASH_COMMANDS, ...found])];
 }
 
 async function main(): Promise<number> {

@@ -2,8 +2,9 @@
 // when a Claude Code install lacks a workflow the run needs.
 
 import { STEP_COMMANDS, type StepCommand } from '../commands';
-import type { BmadInstall } from './BmadInstall';
-import type { MissingWorkflowPolicy, WorkflowMapping } from './mapWorkflows';
+import type { FileSystem } from '../fs/FileSystem';
+import { detectBmadInstall, type BmadInstall } from './BmadInstall';
+import { mapWorkflows, type MissingWorkflowPolicy, type WorkflowMapping } from './mapWorkflows';
 
 export type DoctorStatus = 'ok' | 'warn' | 'fail';
 
@@ -99,4 +100,16 @@ export function bmadDoctorCheck(install: BmadInstall, mapping: WorkflowMapping, 
     };
   }
   return { id: 'bmad-workflows', title, status: 'ok', detail: `${summary}: ${installed.join(', ')}; the other steps run on Sprint Runner's own prompts.`, data };
+}
+
+/** Detection, mapping and the check in one call, for `sprint-runner doctor` and the extension. */
+export async function checkBmadWorkflows(
+  root: string,
+  fs: FileSystem,
+  options: { homeDir?: string; missingWorkflows?: MissingWorkflowPolicy } = {},
+): Promise<{ install: BmadInstall; mapping: WorkflowMapping; check: DoctorCheckResult }> {
+  const install = await detectBmadInstall(root, fs, options.homeDir !== undefined ? { homeDir: options.homeDir } : {});
+  const policy = options.missingWorkflows ?? 'refuse';
+  const mapping = mapWorkflows(install, policy);
+  return { install, mapping, check: bmadDoctorCheck(install, mapping, policy) };
 }

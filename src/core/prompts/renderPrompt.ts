@@ -18,6 +18,8 @@ export const PROMPT_VARIABLES = [
   'project_context_file',
   /** Failed quality gates before this code review; empty when none failed or none are configured. */
   'quality_gates',
+  /** The sprint status file the run uses (agents must not guess it from BMAD's config). */
+  'ledger_file',
 ] as const;
 
 export type PromptVariable = (typeof PROMPT_VARIABLES)[number];

@@ -76,6 +76,7 @@ async function renderFor(run: RunContext, spec: AgentStepSpec): Promise<string> 
     implementation_artifacts: layout.implementationArtifacts,
     planning_artifacts: layout.planningArtifacts,
     project_context_file: layout.projectContextPath,
+    ledger_file: run.deps.layout.ledgerPath,
     review_attempt: String(spec.attempt),
     command: commandLabel(spec.command, spec.attempt),
     tech_spec_needed: 'false',

@@ -18,7 +18,7 @@ function installOf(generation: BmadInstall['generation'], names: string[]): Bmad
 const vars = {
   story_key: '2a-1-session-scanner', story_keys: '2a-1-session-scanner', story_id: '2a-1', story_ids: '2a-1', epic_id: '2a',
   implementation_artifacts: '/ws/impl', planning_artifacts: '/ws/plan', review_attempt: '1', command: 'x', tech_spec_needed: 'false',
-  tech_spec_decisions: '', completed_story_ids: '2a-1', project_context_file: '/ws/plan/project-context.md', quality_gates: '',
+  tech_spec_decisions: '', completed_story_ids: '2a-1', project_context_file: '/ws/plan/project-context.md', quality_gates: '', ledger_file: '/ws/impl/sprint-status.yaml',
 };
 
 describe('WorkflowPromptSource', () => {
@@ -33,6 +33,7 @@ describe('WorkflowPromptSource', () => {
     assert.match(text, /The BMAD workflow `\/bmad-dev-story` is loaded above/);
     assert.doesNotMatch(text, /bmad:bmm:workflows/);
     assert.match(text, /^DEFERRED: <what, and why it was deferred>$/m);
+    assert.match(text, /In the sprint status file `\/ws\/impl\/sprint-status\.yaml`/);
   });
 
   it('a step without a workflow keeps the runner prompt and says so; other workflows it names are rewritten', async () => {

@@ -94,6 +94,7 @@ describe('shipped prompts rendered for a sample story (golden)', () => {
     assert.match(text, /^# create-story — create story files for 2a-1 \(epic 2a\)$/m);
     assert.ok(text.includes(`\`${art()}/<story_key>.md\``));
     assert.match(text, /from `backlog` to `ready-for-dev`/);
+    assert.ok(text.includes(`In the sprint status file \`${ws.layout.ledgerPath}\``), 'the ledger in use is named');
     assert.match(text, /^Story <story_id>: \[TECH-SPEC-DECISION: REQUIRED\]$/m);
     assert.match(text, /^Story <story_id>: \[TECH-SPEC-DECISION: SKIP\]$/m);
   });
@@ -124,6 +125,7 @@ describe('shipped prompts rendered for a sample story (golden)', () => {
   it('dev-story: ready-for-dev → in-progress → review, tests, no commit', () => {
     const text = render('dev-story');
     assert.match(text, /`ready-for-dev` → `in-progress` when you start, `in-progress` → `review`/);
+    assert.ok(text.includes(`In the sprint status file \`${ws.layout.ledgerPath}\``), 'the ledger in use is named');
     assert.match(text, /Do not commit/);
   });
 
