@@ -4,11 +4,12 @@
 import { existsSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { LedgerError } from '../core/ledger/LedgerError';
+import { isStoryStatus } from '../core/ledger/SprintLedger';
 import type { SprintEvent } from '../core/SprintEvents';
 import { NothingToResumeError, type RunResult } from '../core/workflow/SprintRunner';
 import { BmadConfigError } from '../core/workspace/BmadConfigError';
 import { createLedgerFromTemplate, LedgerExistsError, LedgerOutsideWorkspaceError } from '../core/workspace/createLedgerFromTemplate';
-import { describeLedgerChoice } from '../core/workspace/discoverWorkspace';
+import { describeLedgerChoice } from '../core/workspace/WorkspaceLayout';
 import { LedgerNotFoundError } from '../core/workspace/LedgerNotFoundError';
 import { NodeFileSystem } from '../infra/NodeFileSystem';
 import { SprintSession } from '../infra/SprintSession';
@@ -83,8 +84,9 @@ async function runOrResume(cmd: Extract<CliCommand, { kind: 'run' | 'resume' }>,
     const snapshot = await session.ledger.read();
     const choice = describeLedgerChoice(session.layout);
     if (choice) io.err(choice);
-    // Unknown statuses are warned about when selection reaches them; every other problem is said once here.
-    for (const p of snapshot.problems) if (p.kind !== 'unknown-status') io.err(`warning: ${p.file}:${p.line}:${p.col}: ${p.message}`);
+    // Every problem is said here, before any agent runs (a story with an unknown status may never be reached by
+    // a selection, whose own warning would then never come).
+    for (const p of snapshot.problems) io.err(`warning: ${p.file}:${p.line}:${p.col}: ${p.message}`);
   } catch (err) {
     await session.dispose();
     throw err;
@@ -114,9 +116,11 @@ async function runOrResume(cmd: Extract<CliCommand, { kind: 'run' | 'resume' }>,
     const result = cmd.kind === 'run' ? await session.run({ cycles: cmd.cycles, startWith: cmd.story }) : await session.resume();
     if (!cmd.common.json) {
       const cost = result.agentResults.reduce((s, r) => s + (r.usage?.costUsd ?? 0), 0);
+      const notRun = result.sprintComplete ? await entriesNotRun(session) : [];
+      const complete = notRun.length > 0 ? ` — every story it can run is done or blocked; not run: ${notRun.join(', ')} (see the warnings)` : ' — all stories are done or blocked';
       io.out(
         `Batch ${result.batchId}: ${result.status}, ${result.cyclesCompleted} cycle(s), ${result.stepsCompleted} step(s), ` +
-          `${result.durationSeconds.toFixed(1)}s, $${cost.toFixed(3)}${result.sprintComplete ? ' — all stories are done or blocked' : ''}`,
+          `${result.durationSeconds.toFixed(1)}s, $${cost.toFixed(3)}${result.sprintComplete ? complete : ''}`,
       );
       if (result.deferredItems.length) io.out(`Deferred items (${result.deferredItems.length}) were added to deferred-items.md.`);
       if (result.status === 'completed' && !result.sprintComplete) io.out('Ready for the next batch: sprint-runner run --cycles N|all');
@@ -128,6 +132,18 @@ async function runOrResume(cmd: Extract<CliCommand, { kind: 'run' | 'resume' }>,
     offSignals();
     sub.dispose();
     await session.dispose();
+  }
+}
+
+/** Ledger entries that are work but were never run: statuses BMAD does not define, keys that cannot be file names. */
+async function entriesNotRun(session: SprintSession): Promise<string[]> {
+  try {
+    const snapshot = await session.ledger.read();
+    const unknown = snapshot.stories.filter((s) => !isStoryStatus(s.status)).map((s) => `${s.key} (${s.status})`);
+    const unusable = snapshot.problems.filter((p) => p.kind === 'unusable-key').map((p) => `line ${p.line}`);
+    return [...unknown, ...unusable];
+  } catch {
+    return [];
   }
 }
 

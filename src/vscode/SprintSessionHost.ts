@@ -7,7 +7,7 @@ import * as vscode from 'vscode';
 import { commandLabel, type StepCommand } from '../core/commands';
 import type { RunState, SprintEvent } from '../core/SprintEvents';
 import type { LedgerSnapshot } from '../core/ledger/LedgerTypes';
-import { archivedArtifactsDir, type WorkspaceLayout } from '../core/workspace/WorkspaceLayout';
+import { archivedArtifactsDir, describeLedgerChoice, type WorkspaceLayout } from '../core/workspace/WorkspaceLayout';
 import { NodeFileSystem } from '../infra/NodeFileSystem';
 import { LaneSlots } from '../shared/LaneSlots';
 import type { DashboardBudgets, DashboardHost, DashboardStore } from './dashboard/DashboardHost';
@@ -175,6 +175,8 @@ export class SprintSessionHost implements DashboardHost, vscode.Disposable {
       chosen = found.find((f) => f.folder.uri.toString() === remembered) ?? chosen;
       if (!remembered) this.log.info(`Several folders have a sprint ledger; using ${chosen.folder.name}. Run any Sprint Runner command to choose.`);
     }
+    const ledgerChoice = chosen ? describeLedgerChoice(chosen.layout) : undefined;
+    if (ledgerChoice) this.log.warn(ledgerChoice);
     this.settings.setScope(chosen?.folder.uri);
     this.watch(chosen?.layout.ledgerPath);
     await this.setContext('sprintRunner.hasLedger', chosen !== undefined);
