@@ -158,6 +158,8 @@ async function status(cmd: Extract<CliCommand, { kind: 'status' }>, io: Io): Pro
     readOnly: true,
   });
   try {
+    const choice = describeLedgerChoice(session.layout);
+    if (choice) io.err(choice);
     const holder = StateLock.read(o.stateDir);
     const report = await collectStatus(session, holder && StateLock.holderState(holder) === 'alive' ? holder : undefined);
     if (cmd.common.json) io.out(JSON.stringify(report, null, 2));

@@ -34,10 +34,10 @@ Commands:
 Options:
   --cycles N|all     Cycles to run (run only; default 2)
   --story KEY        Start the first cycle with this story (run only)
-  --init             Create sprint-status.yaml from BMAD's template when missing (run only)
+  --init             Create sprint-status.yaml from BMAD's template; refused when one exists (run only)
   --workspace DIR    BMAD workspace root (default: current folder)
   --state-dir DIR    State folder (default: <workspace>/.sprint-runner)
-  --ledger FILE      Use this sprint-status.yaml instead of discovering it
+  --ledger FILE      Use this sprint-status.yaml (relative to the workspace) instead of discovering it
   --claude PATH      Claude-compatible command to run (default: env SPRINT_RUNNER_CLAUDE, else "claude")
   --step-timeout S   Stop an agent that runs longer than S seconds (default 3600)
   --idle-timeout S   Stop an agent that prints nothing for S seconds (default 900)
