@@ -7,11 +7,12 @@ import { MISSING_WORKFLOWS_ENV } from '../core/bmad/bmadDoctorCheck';
 import { BmadWorkflowsMissingError } from '../core/bmad/BmadWorkflowsMissingError';
 import type { MissingWorkflowPolicy } from '../core/bmad/mapWorkflows';
 import { LedgerError } from '../core/ledger/LedgerError';
+import { isStoryStatus } from '../core/ledger/SprintLedger';
 import type { SprintEvent } from '../core/SprintEvents';
 import { NothingToResumeError, type RunResult } from '../core/workflow/SprintRunner';
 import { BmadConfigError } from '../core/workspace/BmadConfigError';
 import { createLedgerFromTemplate, LedgerExistsError, LedgerOutsideWorkspaceError } from '../core/workspace/createLedgerFromTemplate';
-import { describeLedgerChoice } from '../core/workspace/discoverWorkspace';
+import { describeLedgerChoice } from '../core/workspace/WorkspaceLayout';
 import { LedgerNotFoundError } from '../core/ledger/LedgerNotFoundError';
 import { NodeFileSystem } from '../infra/NodeFileSystem';
 import { SprintSession } from '../session/SprintSession';
@@ -137,9 +138,11 @@ async function runOrResume(cmd: Extract<CliCommand, { kind: 'run' | 'resume' }>,
     const result = cmd.kind === 'run' ? await session.run({ cycles: cmd.cycles, startWith: cmd.story }) : await session.resume();
     if (!cmd.common.json) {
       const cost = result.agentResults.reduce((s, r) => s + (r.usage?.costUsd ?? 0), 0);
+      const notRun = result.sprintComplete ? await entriesNotRun(session) : [];
+      const complete = notRun.length > 0 ? ` — every story it can run is done or blocked; not run: ${notRun.join(', ')} (see the warnings)` : ' — all stories are done or blocked';
       io.out(
         `Batch ${result.batchId}: ${result.status}, ${result.cyclesCompleted} cycle(s), ${result.stepsCompleted} step(s), ` +
-          `${result.durationSeconds.toFixed(1)}s, $${cost.toFixed(3)}${result.sprintComplete ? ' — all stories are done or blocked' : ''}`,
+          `${result.durationSeconds.toFixed(1)}s, $${cost.toFixed(3)}${result.sprintComplete ? complete : ''}`,
       );
       if (result.deferredItems.length) io.out(`Deferred items (${result.deferredItems.length}) were added to deferred-items.md.`);
       if (result.status === 'completed' && !result.sprintComplete) io.out('Ready for the next batch: sprint-runner run --cycles N|all');
@@ -159,6 +162,18 @@ async function runOrResume(cmd: Extract<CliCommand, { kind: 'run' | 'resume' }>,
   }
 }
 
+/** Ledger entries that are work but were never run: statuses BMAD does not define, keys that cannot be file names. */
+async function entriesNotRun(session: SprintSession): Promise<string[]> {
+  try {
+    const snapshot = await session.ledger.read();
+    const unknown = snapshot.stories.filter((s) => !isStoryStatus(s.status)).map((s) => `${s.key} (${s.status})`);
+    const unusable = snapshot.problems.filter((p) => p.kind === 'unusable-key').map((p) => `line ${p.line}`);
+    return [...unknown, ...unusable];
+  } catch {
+    return [];
+  }
+}
+
 async function status(cmd: Extract<CliCommand, { kind: 'status' }>, io: Io): Promise<number> {
   const o = resolveCliConfig(cmd.common, io.cwd, io.env);
   const stateProblems: string[] = [];
@@ -175,6 +190,8 @@ async function status(cmd: Extract<CliCommand, { kind: 'status' }>, io: Io): Pro
     },
   });
   try {
+    const choice = describeLedgerChoice(session.layout);
+    if (choice) io.err(choice);
     const holder = StateLock.read(o.stateDir);
     const report = await collectStatus(session, holder && StateLock.holderState(holder) === 'alive' ? holder : undefined, stateProblems);
     if (cmd.common.json) io.out(JSON.stringify(report, null, 2));

@@ -46,11 +46,11 @@ const list = (v: string | string[]) => (Array.isArray(v) ? v : [v]);
 export const OPTIONS: readonly OptionSpec[] = [
   { flag: '--cycles', value: 'N|all', help: 'Cycles to run (default 2; the setting sprintRunner.run.defaultCycles is the editor\'s proposal)', commands: ['run'], group: 'run' },
   { flag: '--story', value: 'KEY', help: 'Start the first cycle with this story', commands: ['run'], group: 'run' },
-  { flag: '--init', help: 'Create sprint-status.yaml from BMAD\'s template when missing', commands: ['run'], group: 'run' },
+  { flag: '--init', help: 'Create sprint-status.yaml from BMAD\'s template; refused when the workspace has one anywhere the runner looks', commands: ['run'], group: 'run' },
 
   { flag: '--workspace', value: 'DIR', help: 'BMAD workspace root (default: current folder)', commands: COMMANDS, group: 'where' },
   { flag: '--state-dir', value: 'DIR', help: 'State folder (default: <workspace>/.sprint-runner)', commands: ['run', 'resume', 'status', 'stop'], group: 'where' },
-  { flag: '--ledger', value: 'FILE', help: 'Use this sprint-status.yaml instead of discovering it (setting ledger.path)', commands: ['run', 'resume', 'status', 'doctor'], group: 'where' },
+  { flag: '--ledger', value: 'FILE', help: 'Use this sprint-status.yaml (relative to the workspace) instead of discovering it (setting ledger.path)', commands: ['run', 'resume', 'status', 'doctor'], group: 'where' },
   { flag: '--no-settings', help: 'Ignore sprintRunner.* in <workspace>/.vscode/settings.json', commands: ['run', 'resume', 'status', 'doctor'], group: 'where' },
 
   { flag: '--claude', value: 'PATH', help: 'Claude-compatible command (setting claude.command; else env SPRINT_RUNNER_CLAUDE; else "claude")', commands: ENGINE, group: 'agents' },

@@ -48,25 +48,44 @@ export async function writeFileAtomic(file: string, data: string | Uint8Array, e
     throw err;
   }
   await handle.close();
+  if (expected === undefined) {
+    try {
+      await fsp.rename(tmp, target);
+    } catch (err) {
+      await fsp.rm(tmp, { force: true });
+      throw err;
+    }
+    return true;
+  }
+  return renameIfUnchanged(tmp, target, expected);
+}
+
+/**
+ * Renames `tmp` over `target` if `target` still holds `expected`. The file is compared through an open handle,
+ * which still reads the replaced file after the rename: bytes appended to it between the comparison and the
+ * rename (a writer that opened it just before) are appended to the new file, so even that window loses nothing.
+ */
+async function renameIfUnchanged(tmp: string, target: string, expected: string): Promise<boolean> {
+  const handle = await fsp.open(target, 'r').catch(() => undefined);
   try {
-    if (expected !== undefined) {
-      let now: string | undefined;
-      try {
-        now = await fsp.readFile(target, 'utf8');
-      } catch {
-        now = undefined;
-      }
-      if (now !== expected) {
-        await fsp.rm(tmp, { force: true });
-        return false;
-      }
+    const now = handle ? await handle.readFile('utf8') : undefined;
+    // Replaced meanwhile (an editor saving atomically) is a change even when the bytes read were the old ones.
+    const same = handle !== undefined && now === expected && (await fsp.stat(target)).ino === (await handle.stat()).ino;
+    if (!same) {
+      await fsp.rm(tmp, { force: true });
+      return false;
     }
     await fsp.rename(tmp, target);
+    // readFile goes on from where the first read stopped: only what was appended since.
+    const late = await handle.readFile('utf8');
+    if (late) await fsp.appendFile(target, late);
+    return true;
   } catch (err) {
     await fsp.rm(tmp, { force: true });
     throw err;
+  } finally {
+    await handle?.close();
   }
-  return true;
 }
 
 /** Synchronous twin, for exit paths where the event loop will not run again. */

@@ -4,7 +4,7 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { LedgerSnapshot } from '../core/ledger/LedgerTypes';
-import { archivedArtifactsDir, type WorkspaceLayout } from '../core/workspace/WorkspaceLayout';
+import { archivedArtifactsDir, describeLedgerChoice, type WorkspaceLayout } from '../core/workspace/WorkspaceLayout';
 import type { NodeFileSystem } from '../infra/NodeFileSystem';
 import type { LedgerModule } from './lazyLedger';
 import { SprintContextKeys, setSprintContext } from './SprintContextKeys';
@@ -65,6 +65,9 @@ export class SprintLedgerLocator implements vscode.Disposable {
       chosen = found.find((f) => f.folder.uri.toString() === remembered) ?? chosen;
       if (!remembered) this.log.info(`Several folders have a sprint ledger; using ${chosen.folder.name}. Run any Sprint Runner command to choose.`);
     }
+    // Several ledgers in one folder (an old layout beside a new one): say which one is used and why.
+    const ledgerChoice = chosen ? describeLedgerChoice(chosen.layout) : undefined;
+    if (ledgerChoice) this.log.warn(ledgerChoice);
     this.settings.setScope(chosen?.folder.uri);
     this.watch(chosen?.layout.ledgerPath);
     await setSprintContext(SprintContextKeys.hasLedger, chosen !== undefined);

@@ -422,15 +422,20 @@ function workspacePaths(cwd: string, env: NodeJS.ProcessEnv): Paths {
   return { artifacts, planning, contextFile, ledger };
 }
 
-/** Sets `key: value` in sprint-status.yaml, touching only the value's bytes (comments and layout kept). */
+/**
+ * Sets `key: value` in sprint-status.yaml, touching only the value's bytes (comments and layout kept), and only if
+ * the file did not change since it was read (else again), as a careful agent would: others write it too.
+ */
 async function setLedgerStatus(ledger: string | undefined, key: string, to: string, onlyFrom?: string[]): Promise<void> {
   if (!ledger) return;
-  const text = await fsp.readFile(ledger, 'utf8');
-  const re = new RegExp(`^([ \\t]+${key.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}[ \\t]*:[ \\t]*)([A-Za-z-]+)`, 'm');
-  const m = re.exec(text);
-  if (!m || (onlyFrom && !onlyFrom.includes(m[2]))) return;
-  const at = m.index + m[1].length;
-  await writeFileAtomic(ledger, text.slice(0, at) + to + text.slice(at + m[2].length));
+  for (let attempt = 0; attempt < 20; attempt++) {
+    const text = await fsp.readFile(ledger, 'utf8');
+    const re = new RegExp(`^([ \\t]+${key.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}[ \\t]*:[ \\t]*)([A-Za-z-]+)`, 'm');
+    const m = re.exec(text);
+    if (!m || (onlyFrom && !onlyFrom.includes(m[2]))) return;
+    const at = m.index + m[1].length;
+    if (await writeFileAtomic(ledger, text.slice(0, at) + to + text.slice(at + m[2].length), text)) return;
+  }
 }
 
 // ---------------------------------------------------------------- commands

@@ -42,8 +42,8 @@ export interface LedgerProblem {
   col: number;
   message: string;
   /**
-   * `unknown-status`: a story is skipped when selection reaches it (warned then); `unusable-key`: a key that
-   * cannot be a file name, never run; `not-a-story`: an entry ignored. Absent for YAML warnings.
+   * `unknown-status`: a story never selected (a status BMAD does not define); `unusable-key`: a key that cannot
+   * be a file name, never run; `not-a-story`: an entry ignored. Absent for YAML warnings.
    */
   kind?: 'unknown-status' | 'unusable-key' | 'not-a-story';
 }

@@ -31,3 +31,12 @@ export interface WorkspaceLayout {
   /** `_bmad/scripts` (optional BMAD helper scripts). */
   scriptsDir: string;
 }
+
+/** "Using X (why); also found Y, Z": one line for a workspace with several ledgers, undefined with one. */
+export function describeLedgerChoice(layout: Pick<WorkspaceLayout, 'ledgerPath' | 'ledgerChoice' | 'otherLedgers'>): string | undefined {
+  if (!layout.otherLedgers || layout.otherLedgers.length === 0) return undefined;
+  return (
+    `Using the ledger ${layout.ledgerPath} (${layout.ledgerChoice ?? 'found first'}); also found ${layout.otherLedgers.join(', ')}, ` +
+    'which this run does not read. To use another: --ledger FILE (CLI) or the setting sprintRunner.ledger.path.'
+  );
+}

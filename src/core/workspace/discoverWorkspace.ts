@@ -66,12 +66,3 @@ export async function discoverWorkspace(
     scriptsDir: path.join(paths.root, '_bmad', 'scripts'),
   };
 }
-
-/** "Using X (why); also found Y, Z": one line for a workspace with several ledgers, undefined with one. */
-export function describeLedgerChoice(layout: Pick<WorkspaceLayout, 'ledgerPath' | 'ledgerChoice' | 'otherLedgers'>): string | undefined {
-  if (!layout.otherLedgers || layout.otherLedgers.length === 0) return undefined;
-  return (
-    `Using the ledger ${layout.ledgerPath} (${layout.ledgerChoice ?? 'found first'}); also found ${layout.otherLedgers.join(', ')}, ` +
-    'which this run does not read. To use another: --ledger FILE (CLI) or the setting sprintRunner.ledger.path.'
-  );
-}

@@ -134,7 +134,9 @@ export class ClaudeAgent implements Agent {
   async execute(request: AgentRequest): Promise<AgentResult> {
     const o = this.options;
     const started = Date.now();
-    const storyIds = request.storyKeys.map((k) => parseStoryKey(k)?.shortId ?? k);
+    // The engine's short ids know the ledger's epics (`7-5-2` of a decimal epic); the key alone does not.
+    const givenIds = (request.env.SPRINT_RUNNER_STORY_IDS ?? '').split(',').filter(Boolean);
+    const storyIds = givenIds.length === request.storyKeys.length ? givenIds : request.storyKeys.map((k) => parseStoryKey(k)?.shortId ?? k);
     const renderer = new StreamRenderer({ storyIds, command: request.command, attempt: request.attempt });
     const label = commandLabel(request.command, request.attempt);
     const emit = (a: AgentActivity): void => {

@@ -124,6 +124,23 @@ describe('fault injection: bad ledgers (CLI)', function () {
   });
 
   rec.case({
+    id: 'ledger-story-undefined-status',
+    title: '`run --story` on a story whose status BMAD does not define (`1-1-a: wont-do`)',
+    expected: 'the story leaves the cycle with a warning and its line is left as written (never rewritten to blocked); exit 0',
+    run: async () => {
+      const text = `${HEADER}  1-1-a: wont-do  # decided in planning\n  1-2-b: backlog\n`;
+      const ws = await withLedger(text);
+      const r = await ws.run(['run', '--cycles', '1', '--story', '1-1-a']);
+      assert.equal(r.code, 0, `exit ${r.code}: ${r.stderr}`);
+      const warn = [...eventsOfType(r.events, 'warning').map((w) => w.message), r.stderr].join('\n');
+      assert.match(warn, /Story 1-1-a has the status "wont-do"[^\n]*it is skipped and its status left as it is/);
+      assert.match(ws.ledgerText(), /1-1-a: wont-do {2}# decided in planning/);
+      assert.doesNotMatch(ws.ledgerText(), /blocked/);
+      return `exit 0; warned: "${/Story 1-1-a has the status[^\n]*/.exec(warn)?.[0].replace(ws.ledgerPath, '<ledger>').slice(0, 200)}"; its line untouched`;
+    },
+  });
+
+  rec.case({
     id: 'ledger-decimal-epics',
     title: 'a decimal epic (`epic-7-5`, stories `7-5-2-…`, `7-5-3-…`)',
     expected: 'distinct ids and their own epic: one commit `feat(7-5): implement stories 7-5-2,7-5-3`',

@@ -4,6 +4,7 @@
 import { strict as assert } from 'node:assert';
 import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
+import { appendFile } from 'node:fs/promises';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { writeFileAtomic } from '../../../src/infra/NodeFileSystem';
@@ -52,6 +53,35 @@ describe('fault injection: concurrent edits and runners (CLI)', function () {
       assert.match(text, /1-1-first: done/);
       assert.match(text, /1-2-second: done/);
       return 'exit 0; the comment edit and 2-1 → ready-for-dev survived; 1-1 and 1-2 done by the run';
+    },
+  });
+
+  rec.case({
+    id: 'concurrent-ledger-appends',
+    title: 'while a run works, another process appends a story line to the ledger every 10–40 ms',
+    expected: "every appended line survives the run's own status writes (compared again right before each rename, retried)",
+    run: async () => {
+      const ws = await FaultWorkspace.create({ stories: STORIES, scenario: SLOW });
+      workspaces.push(ws);
+      const run = ws.start(['run', '--cycles', '1']);
+      let finished = false;
+      void run.done.then(() => (finished = true));
+      await waitFor(() => eventsOfType(run.events, 'command:start').length > 0, 30_000, 'the first agent to start');
+      const appended: string[] = [];
+      while (!finished) {
+        const line = `  9-${appended.length + 1}-appended-during-the-run: backlog\n`;
+        await appendFile(ws.ledgerPath, line);
+        appended.push(line);
+        await new Promise((r) => setTimeout(r, 10 + Math.random() * 30));
+      }
+      const r = await run.done;
+      assert.equal(r.code, 0, r.stderr);
+      const text = ws.ledgerText();
+      const lost = appended.filter((l) => !text.includes(l));
+      assert.deepEqual(lost, [], `${lost.length} of ${appended.length} appended lines lost`);
+      assert.match(text, /1-1-first: done/);
+      assert.match(text, /1-2-second: done/);
+      return `exit 0; ${appended.length} lines appended during the run, none lost; 1-1 and 1-2 done by the run`;
     },
   });
 

@@ -48,6 +48,7 @@ describe('SprintLedger writes', () => {
     const fs = new AppendAfterRead(file, 3);
     await new SprintLedger(file, fs).setStatus('1-1-a', 'done');
     const after = await fsp.readFile(file, 'utf8');
+    for (const line of fs.appended) assert.ok(after.includes(line), `the concurrent append "${line.trim()}" survived the write:\n${after}`);
     assert.equal(fs.appended.length, 3, 'three concurrent appends happened, each while a write was being prepared');
     assert.equal(after, LEDGER.replace('1-1-a: backlog', '1-1-a: done') + fs.appended.join(''), 'every append kept, only the status value changed');
   });

@@ -8,7 +8,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { SprintLedger } from '../../../src/core/ledger/SprintLedger';
 import { selectNextStories } from '../../../src/core/ledger/selectNextStories';
-import { describeLedgerChoice, discoverWorkspace } from '../../../src/core/workspace/discoverWorkspace';
+import { discoverWorkspace } from '../../../src/core/workspace/discoverWorkspace';
+import { describeLedgerChoice } from '../../../src/core/workspace/WorkspaceLayout';
 import { NodeFileSystem } from '../../../src/infra/NodeFileSystem';
 import { fixturePath } from '../../support/fixtures';
 
