@@ -4,6 +4,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { LedgerError } from '../core/ledger/LedgerError';
+import { SETTING_DEFAULTS } from '../core/settings/SprintRunnerConfig';
 import type { SprintEvent } from '../core/SprintEvents';
 import { NothingToResumeError, type RunResult } from '../core/workflow/SprintRunner';
 import { BmadConfigError } from '../core/workspace/BmadConfigError';
@@ -217,7 +218,7 @@ function help(cmd: Extract<CliCommand, { kind: 'help' }>, io: Io): number {
     const c = resolveCliConfig(cmd.common ?? { json: false, settings: {}, useSettingsFile: true }, io.cwd, io.env);
     permission = { mode: c.config.permissionMode, source: c.permissionSource };
   } catch {
-    permission = { mode: 'bypassPermissions', source: 'the default; the settings file could not be read' };
+    permission = { mode: SETTING_DEFAULTS.permissionMode, source: 'the default; the settings file could not be read' };
   }
   io.out(commandHelp(cmd.command, permission));
   return EXIT.ok;
