@@ -25,8 +25,8 @@ describe('SprintCommands', () => {
     }
   });
 
-  it('reads every contributed setting in core/settings (the one parser of settings, for the extension and the CLI)', () => {
-    const source = readFileSync(path.join(root, 'src', 'core', 'settings', 'SprintRunnerConfig.ts'), 'utf8');
+  it('reads every contributed setting in SprintRunnerSettings and core/settings (the one parser, for the extension and the CLI)', () => {
+    const source = ['src/vscode/SprintRunnerSettings.ts', 'src/core/settings/SprintRunnerConfig.ts'].map((f) => readFileSync(path.join(root, f), 'utf8')).join('\n');
     for (const key of Object.keys(pkg.contributes.configuration.properties)) {
       assert.ok(source.includes(`'${key.replace(/^sprintRunner\./, '')}'`), `${key} is contributed but never read`);
     }
