@@ -114,7 +114,7 @@ async function runOrResume(cmd: Extract<CliCommand, { kind: 'run' | 'resume' }>,
     }
   });
   try {
-    const result = cmd.kind === 'run' ? await session.run({ cycles: cmd.cycles, startWith: cmd.story }) : await session.resume();
+    const result = cmd.kind === 'run' ? await session.run({ cycles: cmd.cyclesGiven ? cmd.cycles : o.config.defaultCycles, startWith: cmd.story }) : await session.resume();
     if (!cmd.common.json) {
       const cost = result.agentResults.reduce((s, r) => s + (r.usage?.costUsd ?? 0), 0);
       io.out(

@@ -37,6 +37,7 @@ describe('CLI settings', () => {
       "sprintRunner.git.qualityGates": [{ "name": "tests", "command": ["npm", "test"] }],
       "sprintRunner": { "models": { "default": "sonnet" }, "budgets": { "perBatchUsd": 5 } },
       "sprintRunner.timeouts.idleMinutes": 20,
+      "sprintRunner.run.defaultCycles": "all",
     }`);
     const c = resolveCliConfig(common(['run']), ws, {});
     assert.equal(c.config.permissionMode, 'acceptEdits');
@@ -45,6 +46,7 @@ describe('CLI settings', () => {
     assert.equal(c.config.defaultModel, 'sonnet');
     assert.equal(c.config.budgetPerBatchUsd, 5);
     assert.equal(c.config.idleTimeoutMinutes, 20);
+    assert.equal(c.config.defaultCycles, 'all', 'run without --cycles runs the cycles the editor proposes');
     assert.match(c.permissionSource, /settings\.json/);
   });
 
