@@ -8,6 +8,7 @@ import { BmadWorkflowsMissingError } from '../core/bmad/BmadWorkflowsMissingErro
 import type { MissingWorkflowPolicy } from '../core/bmad/mapWorkflows';
 import { LedgerError } from '../core/ledger/LedgerError';
 import { isStoryStatus } from '../core/ledger/SprintLedger';
+import { SETTING_DEFAULTS } from '../core/settings/SprintRunnerConfig';
 import type { SprintEvent } from '../core/SprintEvents';
 import { NothingToResumeError, type RunResult } from '../core/workflow/SprintRunner';
 import { BmadConfigError } from '../core/workspace/BmadConfigError';
@@ -135,7 +136,7 @@ async function runOrResume(cmd: Extract<CliCommand, { kind: 'run' | 'resume' }>,
   // exit): the process ends when the run has ended and said how, never because the event loop ran dry.
   const keepAlive = setInterval(() => undefined, 60_000);
   try {
-    const result = cmd.kind === 'run' ? await session.run({ cycles: cmd.cycles, startWith: cmd.story }) : await session.resume();
+    const result = cmd.kind === 'run' ? await session.run({ cycles: cmd.cyclesGiven ? cmd.cycles : o.config.defaultCycles, startWith: cmd.story }) : await session.resume();
     if (!cmd.common.json) {
       const cost = result.agentResults.reduce((s, r) => s + (r.usage?.costUsd ?? 0), 0);
       const notRun = result.sprintComplete ? await entriesNotRun(session) : [];
@@ -270,7 +271,7 @@ function help(cmd: Extract<CliCommand, { kind: 'help' }>, io: Io): number {
     const c = resolveCliConfig(cmd.common ?? { json: false, settings: {}, useSettingsFile: true }, io.cwd, io.env);
     permission = { mode: c.config.permissionMode, source: c.permissionSource };
   } catch {
-    permission = { mode: 'bypassPermissions', source: 'the default; the settings file could not be read' };
+    permission = { mode: SETTING_DEFAULTS.permissionMode, source: 'the default; the settings file could not be read' };
   }
   io.out(commandHelp(cmd.command, permission));
   return EXIT.ok;

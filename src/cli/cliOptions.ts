@@ -44,7 +44,7 @@ const str = (v: string | string[]) => (Array.isArray(v) ? v[0] : v);
 const list = (v: string | string[]) => (Array.isArray(v) ? v : [v]);
 
 export const OPTIONS: readonly OptionSpec[] = [
-  { flag: '--cycles', value: 'N|all', help: 'Cycles to run (default 2; the setting sprintRunner.run.defaultCycles is the editor\'s proposal)', commands: ['run'], group: 'run' },
+  { flag: '--cycles', value: 'N|all', help: 'Cycles to run (setting run.defaultCycles; default 2)', commands: ['run'], group: 'run' },
   { flag: '--story', value: 'KEY', help: 'Start the first cycle with this story', commands: ['run'], group: 'run' },
   { flag: '--init', help: 'Create sprint-status.yaml from BMAD\'s template; refused when the workspace has one anywhere the runner looks', commands: ['run'], group: 'run' },
 

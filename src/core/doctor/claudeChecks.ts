@@ -7,6 +7,9 @@ import type { CheckResult, DoctorCheck, DoctorContext } from './DoctorCheck';
 /** Variables the CLI takes credentials from; only their names are ever reported. */
 export const CREDENTIAL_VARIABLES = ['ANTHROPIC_API_KEY', 'ANTHROPIC_AUTH_TOKEN', 'CLAUDE_CODE_OAUTH_TOKEN'] as const;
 
+/** The oldest major version whose `-p --output-format stream-json` the engine was checked against. */
+const MIN_MAJOR = 2;
+
 const INSTALL_FIX = 'Install Claude Code (`npm install -g @anthropic-ai/claude-code`) and log in with `claude auth login`';
 
 export const claudeChecks: DoctorCheck = {
@@ -63,6 +66,15 @@ async function checkVersion(ctx: DoctorContext): Promise<CheckResult> {
   const base = { id: 'claude.version', title: 'Claude Code version' };
   const out = await ctx.host.run(ctx.claude.command, [...ctx.claude.args, '--version'], { cwd: ctx.workspaceRoot, timeoutMs: 20_000 });
   const version = /\b(\d+\.\d+\.\d+)\b/.exec(`${out.stdout}\n${out.stderr}`)?.[1];
+  if (out.exitCode === 0 && version && Number(version.split('.')[0]) < MIN_MAJOR) {
+    return {
+      ...base,
+      status: 'warn',
+      detail: `${version}: older than ${MIN_MAJOR}.0, which Sprint Runner is not tested with (its stream-json output and flags differ).`,
+      fix: 'Update it: `npm install -g @anthropic-ai/claude-code` (or `claude update`).',
+      data: { version },
+    };
+  }
   if (out.exitCode === 0 && version) return { ...base, status: 'ok', detail: version, data: { version } };
   return {
     ...base,

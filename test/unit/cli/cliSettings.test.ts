@@ -3,7 +3,7 @@
 // session exactly as the extension's settings do. Help is per command and names the permission mode in force.
 
 import { strict as assert } from 'node:assert';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { main } from '../../../src/cli/cli';
@@ -37,6 +37,7 @@ describe('CLI settings', () => {
       "sprintRunner.git.qualityGates": [{ "name": "tests", "command": ["npm", "test"] }],
       "sprintRunner": { "models": { "default": "sonnet" }, "budgets": { "perBatchUsd": 5 } },
       "sprintRunner.timeouts.idleMinutes": 20,
+      "sprintRunner.run.defaultCycles": "all",
     }`);
     const c = resolveCliConfig(common(['run']), ws, {});
     assert.equal(c.config.permissionMode, 'acceptEdits');
@@ -45,6 +46,7 @@ describe('CLI settings', () => {
     assert.equal(c.config.defaultModel, 'sonnet');
     assert.equal(c.config.budgetPerBatchUsd, 5);
     assert.equal(c.config.idleTimeoutMinutes, 20);
+    assert.equal(c.config.defaultCycles, 'all', 'run without --cycles runs the cycles the editor proposes');
     assert.match(c.permissionSource, /settings\.json/);
   });
 
@@ -112,6 +114,30 @@ describe('CLI settings', () => {
     assert.deepEqual(parseJsonc('{"a": "http://x/*y*/", // c\n "b": [1,2,],}'), { a: 'http://x/*y*/', b: [1, 2] });
     assert.deepEqual(parseJsonc(''), {});
     assert.deepEqual(sectionValues({ 'sprintRunner.a.b': 1, sprintRunner: { a: { b: 2, c: 3 } }, other: 4 }, 'sprintRunner'), { 'a.b': 1, 'a.c': 3 });
+  });
+});
+
+describe('one set of defaults', () => {
+  const properties = (JSON.parse(readFileSync(path.resolve(__dirname, '..', '..', '..', 'package.json'), 'utf8')) as {
+    contributes: { configuration: { properties: Record<string, { default: unknown; enum?: string[] }> } };
+  }).contributes.configuration.properties;
+
+  it('the CLI with nothing set gets what the extension gets from package.json\'s defaults', () => {
+    const asked: string[] = [];
+    const extension = parseSprintRunnerConfig((key) => {
+      asked.push(key);
+      return properties[`sprintRunner.${key}`]?.default;
+    }, { env: {} });
+    const cli = parseSprintRunnerConfig(() => undefined, { env: {} });
+    assert.deepEqual(cli, extension);
+    assert.deepEqual(asked.filter((k) => !(`sprintRunner.${k}` in properties)), [], 'every setting read is declared in package.json');
+    assert.equal(properties['sprintRunner.timeouts.idleMinutes'].default, 15);
+  });
+
+  it('the CLI\'s choices are the settings\' enums', () => {
+    assert.throws(() => parseCliArgs(['run', '--commit-mode', 'robot']), new RegExp(`must be one of ${properties['sprintRunner.git.commitMode'].enum!.join(', ')}`));
+    assert.throws(() => parseCliArgs(['run', '--permission-mode', 'x']), new RegExp(`must be one of ${properties['sprintRunner.claude.permissionMode'].enum!.join(', ')}`));
+    assert.throws(() => parseCliArgs(['run', '--container-runtime', 'x']), new RegExp(`must be one of ${properties['sprintRunner.containers.runtime'].enum!.join(', ')}`));
   });
 });
 

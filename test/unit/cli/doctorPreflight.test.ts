@@ -238,4 +238,14 @@ describe('sprint-runner doctor and the checks before a run', function () {
     assert.equal(git.status, 'warn');
     assert.match(git.detail, /not in a git repository/);
   });
+
+  it('git not installed is a warning only', async () => {
+    const s = setup();
+    // A PATH with only the fake CLI on it: no git to be found.
+    const r = await cli(s, ['doctor', '--json', '--claude', s.claude], { env: { PATH: path.dirname(s.claude) } });
+    assert.equal(r.code, 0, r.out);
+    const git = (JSON.parse(r.out) as DoctorReport).checks.find((c) => c.id === 'git')!;
+    assert.equal(git.status, 'warn');
+    assert.match(git.detail, /git is not installed/);
+  });
 });

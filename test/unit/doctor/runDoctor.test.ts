@@ -67,6 +67,15 @@ describe('runDoctor', () => {
     assert.deepEqual(inContainer.checks.filter((c) => c.id.startsWith('claude.')).map((c) => c.status), ['ok']);
   });
 
+  it('an old or unreadable version is a warning', async () => {
+    const old = await runDoctor(context(host({ answers: { 'claude --version': { exitCode: 0, stdout: '1.0.128 (Claude Code)', stderr: '' } } })));
+    assert.equal(old.checks.find((c) => c.id === 'claude.version')!.status, 'warn');
+    const unreadable = await runDoctor(context(host({ answers: { 'claude --version': { exitCode: 1, stdout: '', stderr: 'boom' } } })));
+    const v = unreadable.checks.find((c) => c.id === 'claude.version')!;
+    assert.equal(v.status, 'warn');
+    assert.match(v.detail, /exit 1: boom/);
+  });
+
   it('other platforms are a warning', async () => {
     const report = await runDoctor(context(host({ platform: 'darwin' })));
     assert.equal(report.checks.find((c) => c.id === 'platform')!.status, 'warn');
