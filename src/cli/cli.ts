@@ -9,10 +9,11 @@ import { NothingToResumeError, type RunResult } from '../core/workflow/SprintRun
 import { BmadConfigError } from '../core/workspace/BmadConfigError';
 import { createLedgerFromTemplate } from '../core/workspace/createLedgerFromTemplate';
 import { LedgerNotFoundError } from '../core/workspace/LedgerNotFoundError';
+import { LedgerLock } from '../infra/LedgerLock';
 import { NodeFileSystem } from '../infra/NodeFileSystem';
 import { SprintSession } from '../infra/SprintSession';
 import { StateFolderError } from '../infra/StateFolderGuard';
-import { requestStop, StateLock, StateLockedError } from '../infra/StateLock';
+import { requestStop, StateLock, StateLockedError, type StateLockInfo } from '../infra/StateLock';
 import { formatEvent } from './formatEvent';
 import { parseCliArgs, USAGE, UsageError, type CliCommand, type CommonOptions } from './parseCliArgs';
 import { checkStartStory, ledgerProblemLines, UnknownStoryError } from './runPreflight';
@@ -148,8 +149,10 @@ async function status(cmd: Extract<CliCommand, { kind: 'status' }>, io: Io): Pro
     },
   });
   try {
-    const holder = StateLock.read(o.stateDir);
-    const report = await collectStatus(session, holder && StateLock.holderState(holder) === 'alive' ? holder : undefined, stateProblems);
+    // A run in this state folder, or one on the same ledger from elsewhere (the editor, another --state-dir).
+    const alive = (h: StateLockInfo | undefined) => (h && StateLock.holderState(h) === 'alive' ? h : undefined);
+    const holder = alive(StateLock.read(o.stateDir)) ?? alive(LedgerLock.read(session.layout.ledgerPath));
+    const report = await collectStatus(session, holder, stateProblems);
     if (cmd.common.json) io.out(JSON.stringify(report, null, 2));
     else for (const line of formatStatus(report)) io.out(line);
     return report.stateProblems.length > 0 ? EXIT.failed : EXIT.ok;
