@@ -31,6 +31,12 @@ export function ledgerLocksRoot(env: NodeJS.ProcessEnv = process.env): string {
   return path.join(cache, 'sprint-runner', 'ledger-locks');
 }
 
+/** Used only when the cache folder cannot be created: `<tmp>/sprint-runner-<uid>/ledger-locks`. */
+function fallbackLocksRoot(): string {
+  const uid = typeof process.getuid === 'function' ? process.getuid() : os.userInfo().username;
+  return path.join(os.tmpdir(), `sprint-runner-${uid}`, 'ledger-locks');
+}
+
 /** The folder holding the lock of `ledgerPath` (its real path, so a symlink and its target share one lock). */
 export function ledgerLockDir(ledgerPath: string, root = ledgerLocksRoot()): string {
   let real: string;
@@ -51,8 +57,15 @@ export class LedgerLock {
 
   /** Takes the ledger's lock or throws LedgerLockedError naming the holder (pid, host, front end, since). */
   static acquire(ledgerPath: string, opts: { purpose: string; root?: string }): LedgerLock {
-    const dir = ledgerLockDir(ledgerPath, opts.root);
-    fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+    let dir = ledgerLockDir(ledgerPath, opts.root);
+    try {
+      fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+    } catch (err) {
+      // A read-only or missing home (some CI containers): the per-user temp folder still serves this machine.
+      if (opts.root) throw err;
+      dir = ledgerLockDir(ledgerPath, fallbackLocksRoot());
+      fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+    }
     try {
       return new LedgerLock(StateLock.acquire(dir, { purpose: opts.purpose }));
     } catch (err) {
@@ -65,7 +78,7 @@ export class LedgerLock {
 
   /** Who holds the lock of `ledgerPath`, if anyone does. */
   static read(ledgerPath: string, root?: string): StateLockInfo | undefined {
-    return StateLock.read(ledgerLockDir(ledgerPath, root));
+    return StateLock.read(ledgerLockDir(ledgerPath, root)) ?? (root ? undefined : StateLock.read(ledgerLockDir(ledgerPath, fallbackLocksRoot())));
   }
 
   release(): void {
