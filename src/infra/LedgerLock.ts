@@ -66,13 +66,18 @@ export class LedgerLock {
       dir = ledgerLockDir(ledgerPath, fallbackLocksRoot());
       fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
     }
-    try {
-      return new LedgerLock(StateLock.acquire(dir, { purpose: opts.purpose }));
-    } catch (err) {
-      if (err instanceof StateLockedError && !(err instanceof LedgerLockedError)) {
-        throw new LedgerLockedError(err.lockFile, err.holder, err.holderState, ledgerPath);
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return new LedgerLock(StateLock.acquire(dir, { purpose: opts.purpose }));
+      } catch (err) {
+        if (err instanceof StateLockedError) throw new LedgerLockedError(err.lockFile, err.holder, err.holderState, ledgerPath);
+        // A runner releasing this ledger removed the (empty) folder between our mkdir and our create: again.
+        if (attempt < 3 && !fs.existsSync(dir)) {
+          fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+          continue;
+        }
+        throw err;
       }
-      throw err;
     }
   }
 
@@ -82,7 +87,13 @@ export class LedgerLock {
   }
 
   release(): void {
-    // The per-ledger folder stays: removing it could race with another runner creating its lock there.
     this.lock.release();
+    // The per-ledger folder goes with its lock, so locks of old ledgers do not pile up; a runner that
+    // created its lock there meanwhile keeps the folder (not empty), one that is about to retries.
+    try {
+      fs.rmdirSync(this.lock.stateDir);
+    } catch {
+      // Not empty (another runner's lock) or already gone.
+    }
   }
 }

@@ -38,6 +38,7 @@ describe('LedgerLock', () => {
     assert.equal(LedgerLock.read(ledger, root)?.purpose, 'sprint-runner run (CLI)');
     again.release();
     assert.equal(LedgerLock.read(ledger, root), undefined);
+    assert.equal(fs.existsSync(ledgerLockDir(ledger, root)), false, 'no folder left per released ledger');
   });
 
   it('different ledgers do not block each other', () => {
