@@ -15,10 +15,11 @@ import { BmadConfigError } from '../core/workspace/BmadConfigError';
 import { createLedgerFromTemplate, LedgerExistsError, LedgerOutsideWorkspaceError } from '../core/workspace/createLedgerFromTemplate';
 import { describeLedgerChoice } from '../core/workspace/WorkspaceLayout';
 import { LedgerNotFoundError } from '../core/ledger/LedgerNotFoundError';
+import { LedgerLock } from '../infra/LedgerLock';
 import { NodeFileSystem } from '../infra/NodeFileSystem';
 import { SprintSession } from '../session/SprintSession';
 import { StateFolderError } from '../infra/StateFolderGuard';
-import { requestStop, StateLock, StateLockedError } from '../infra/store/StateLock';
+import { requestStop, StateLock, StateLockedError, type StateLockInfo } from '../infra/store/StateLock';
 import { sessionOptionsFrom } from '../infra/sessionOptionsFrom';
 import { commandHelp } from './cliHelp';
 import { resolveCliConfig, type CliConfig } from './cliConfig';
@@ -193,8 +194,10 @@ async function status(cmd: Extract<CliCommand, { kind: 'status' }>, io: Io): Pro
   try {
     const choice = describeLedgerChoice(session.layout);
     if (choice) io.err(choice);
-    const holder = StateLock.read(o.stateDir);
-    const report = await collectStatus(session, holder && StateLock.holderState(holder) === 'alive' ? holder : undefined, stateProblems);
+    // A run in this state folder, or one on the same ledger from elsewhere (the editor, another --state-dir).
+    const alive = (h: StateLockInfo | undefined) => (h && StateLock.holderState(h) === 'alive' ? h : undefined);
+    const holder = alive(StateLock.read(o.stateDir)) ?? alive(LedgerLock.read(session.layout.ledgerPath));
+    const report = await collectStatus(session, holder, stateProblems);
     if (cmd.common.json) io.out(JSON.stringify(report, null, 2));
     else for (const line of formatStatus(report)) io.out(line);
     return report.stateProblems.length > 0 ? EXIT.failed : EXIT.ok;

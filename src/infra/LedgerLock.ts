@@ -31,6 +31,12 @@ export function ledgerLocksRoot(env: NodeJS.ProcessEnv = process.env): string {
   return path.join(cache, 'sprint-runner', 'ledger-locks');
 }
 
+/** Used only when the cache folder cannot be created: `<tmp>/sprint-runner-<uid>/ledger-locks`. */
+function fallbackLocksRoot(): string {
+  const uid = typeof process.getuid === 'function' ? process.getuid() : os.userInfo().username;
+  return path.join(os.tmpdir(), `sprint-runner-${uid}`, 'ledger-locks');
+}
+
 /** The folder holding the lock of `ledgerPath` (its real path, so a symlink and its target share one lock). */
 export function ledgerLockDir(ledgerPath: string, root = ledgerLocksRoot()): string {
   let real: string;
@@ -51,25 +57,43 @@ export class LedgerLock {
 
   /** Takes the ledger's lock or throws LedgerLockedError naming the holder (pid, host, front end, since). */
   static acquire(ledgerPath: string, opts: { purpose: string; root?: string }): LedgerLock {
-    const dir = ledgerLockDir(ledgerPath, opts.root);
-    fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+    let dir = ledgerLockDir(ledgerPath, opts.root);
     try {
-      return new LedgerLock(StateLock.acquire(dir, { purpose: opts.purpose }));
+      fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
     } catch (err) {
-      if (err instanceof StateLockedError && !(err instanceof LedgerLockedError)) {
-        throw new LedgerLockedError(err.lockFile, err.holder, err.holderState, ledgerPath);
+      // A read-only or missing home (some CI containers): the per-user temp folder still serves this machine.
+      if (opts.root) throw err;
+      dir = ledgerLockDir(ledgerPath, fallbackLocksRoot());
+      fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+    }
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return new LedgerLock(StateLock.acquire(dir, { purpose: opts.purpose }));
+      } catch (err) {
+        if (err instanceof StateLockedError) throw new LedgerLockedError(err.lockFile, err.holder, err.holderState, ledgerPath);
+        // A runner releasing this ledger removed the (empty) folder between our mkdir and our create: again.
+        if (attempt < 3 && !fs.existsSync(dir)) {
+          fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+          continue;
+        }
+        throw err;
       }
-      throw err;
     }
   }
 
   /** Who holds the lock of `ledgerPath`, if anyone does. */
   static read(ledgerPath: string, root?: string): StateLockInfo | undefined {
-    return StateLock.read(ledgerLockDir(ledgerPath, root));
+    return StateLock.read(ledgerLockDir(ledgerPath, root)) ?? (root ? undefined : StateLock.read(ledgerLockDir(ledgerPath, fallbackLocksRoot())));
   }
 
   release(): void {
-    // The per-ledger folder stays: removing it could race with another runner creating its lock there.
     this.lock.release();
+    // The per-ledger folder goes with its lock, so locks of old ledgers do not pile up; a runner that
+    // created its lock there meanwhile keeps the folder (not empty), one that is about to retries.
+    try {
+      fs.rmdirSync(this.lock.stateDir);
+    } catch {
+      // Not empty (another runner's lock) or already gone.
+    }
   }
 }

@@ -3,9 +3,12 @@
 // into a project folder (`--state-dir .`) it hides the whole project from the batch commit, which then
 // silently holds only the ledger. A folder that holds files tracked by git is refused outright.
 
-import { execFileSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { promisify } from 'node:util';
+
+const execFileAsync = promisify(execFile);
 
 /** The state folder is part of the project (it holds tracked files): bad configuration, exit 2. */
 export class StateFolderError extends Error {
@@ -18,10 +21,10 @@ const OWN_ENTRY = /^(\.?sprint-runner[.-].*|logs|worktrees|system-prompts|childr
 export const STATE_GITIGNORE = '# Sprint Runner state: not part of the project\n*\n';
 
 /** Files tracked by git inside `dir` (empty outside a repository or when git is missing). */
-function trackedFilesIn(dir: string): string[] {
+async function trackedFilesIn(dir: string): Promise<string[]> {
   try {
-    const out = execFileSync('git', ['-C', dir, 'ls-files', '-z', '--', '.'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], timeout: 15_000 });
-    return out.split('\0').filter((f) => f !== '');
+    const { stdout } = await execFileAsync('git', ['-C', dir, 'ls-files', '-z', '--', '.'], { encoding: 'utf8', timeout: 15_000, maxBuffer: 64 * 1024 * 1024 });
+    return stdout.split('\0').filter((f) => f !== '');
   } catch {
     return [];
   }
@@ -36,7 +39,7 @@ export interface StateFolderCheck {
  * Checks `stateDir` before anything is written into it. Throws StateFolderError when it holds files
  * git tracks (naming some of them and the fix); otherwise says whether the folder is Sprint Runner's own.
  */
-export function checkStateFolder(stateDir: string): StateFolderCheck {
+export async function checkStateFolder(stateDir: string): Promise<StateFolderCheck> {
   let entries: string[];
   try {
     entries = fs.readdirSync(stateDir);
@@ -44,7 +47,7 @@ export function checkStateFolder(stateDir: string): StateFolderCheck {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { mayIgnoreAll: true };
     throw err;
   }
-  const tracked = trackedFilesIn(stateDir);
+  const tracked = await trackedFilesIn(stateDir);
   if (tracked.length > 0) {
     const shown = tracked.slice(0, 3).join(', ');
     throw new StateFolderError(

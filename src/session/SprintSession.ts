@@ -133,7 +133,7 @@ export class SprintSession {
     const layout = await discoverWorkspace(o.workspaceRoot, fs, { ledgerOverride: o.ledgerOverride });
     const ledger = new SprintLedger(layout.ledgerPath, fs);
     // Before anything is written there: a state folder that is part of the project is refused.
-    const stateFolder = o.readOnly ? undefined : checkStateFolder(o.stateDir);
+    const stateFolder = o.readOnly ? undefined : await checkStateFolder(o.stateDir);
     await fs.mkdirp(o.stateDir);
     const install = await detectBmadInstall(layout.root, fs, { homeDir: o.bmad?.homeDir ?? os.homedir() });
     const policy = o.bmad?.missingWorkflows ?? 'refuse';
@@ -171,6 +171,9 @@ export class SprintSession {
       // The state folder (database, logs, lane worktrees) never shows up in `git status` of the workspace.
       const ignoreFile = path.join(o.stateDir, '.gitignore');
       if (stateFolder?.mayIgnoreAll && !existsSync(ignoreFile)) await writeFileAtomic(ignoreFile, STATE_GITIGNORE);
+      else if (stateFolder && !stateFolder.mayIgnoreAll && !existsSync(ignoreFile)) {
+        log('warn', `${o.stateDir} also holds files that are not Sprint Runner's, so no .gitignore was written there. If it is inside the repository, add it to your .gitignore so no commit picks up the run database and logs.`);
+      }
       const gitPort = await NodeGitPort.detect(layout.root);
       const git = gitPort && (o.git?.verifyCommits !== false || settings.commitMode === 'engine') ? gitPort : undefined;
       const lanes =
