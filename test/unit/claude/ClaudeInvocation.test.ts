@@ -34,8 +34,9 @@ describe('buildClaudeArgs', () => {
     assert.ok(args.every((a) => a.length < 200));
   });
 
-  it('rejects a bad max-turns or permission mode with the setting to fix', () => {
-    assert.throws(() => buildClaudeArgs({ maxTurns: 0 }), /maxTurns must be a positive integer.*sprintRunner\.claude\.maxTurns/);
+  it('rejects a bad max-turns or permission mode, naming only settings that exist', () => {
+    // maxTurns is an option of the agent, not a setting: the message must not send users to a setting that does not exist.
+    assert.throws(() => buildClaudeArgs({ maxTurns: 0 }), (e: Error) => /maxTurns must be a positive integer, got 0/.test(e.message) && !/sprintRunner\./.test(e.message));
     // @ts-expect-error: a value from a hand-edited settings file
     assert.throws(() => buildClaudeArgs({ permission: { mode: 'yolo' } }), /Unknown permission mode "yolo".*bypassPermissions, acceptEdits/);
   });
