@@ -91,7 +91,12 @@ export function createSprintCommandHandlers(d: SprintCommandDeps): SprintCommand
       return host.runUntilEnd('all');
     },
     [SprintCommands.pause]: () => host.pause(),
-    [SprintCommands.resume]: () => host.resumeUntilEnd(),
+    // Resuming starts agents again, with today's settings: the same consent as a start (asked only when
+    // it was not given for these settings). The API's resume() is the scripted path and never asks.
+    [SprintCommands.resume]: async () => {
+      if (!(await consent.ensure(settings.current))) return undefined;
+      return host.resumeUntilEnd();
+    },
     [SprintCommands.stop]: (reason) => host.stop(typeof reason === 'string' && reason ? reason : 'Stopped by the user'),
     [SprintCommands.openDashboard]: () => d.dashboard().show(),
     [SprintCommands.refreshTree]: async () => {

@@ -25,6 +25,9 @@ describe('status bar pause, resume and stop', function () {
     if (!hasDriver()) this.skip();
     api = await sprintRunner();
     api.onDidEmit((e) => events.push(e));
+    // Clicking Resume in the status bar resumes interactively: it needs the permission consent (this host
+    // refuses the modal that would ask for it).
+    await api.testing.grantPermissionConsent();
   });
 
   it('pauses after the current step, resumes from the paused item, stops from the stop item', async () => {

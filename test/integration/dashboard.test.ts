@@ -1,6 +1,8 @@
 // The dashboard in the real host: it opens, receives its snapshot, and its Start button (clicked in the
 // webview) starts a run that the tree and the log follow.
 import { strict as assert } from 'node:assert';
+import { readFileSync } from 'node:fs';
+import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { SprintEvent } from '../../src/core/SprintEvents';
 import type { HostMessage } from '../../src/shared/dashboardProtocol';
@@ -38,6 +40,10 @@ describe('dashboard', function () {
     // dashboard reports as the failed start (a user would have seen the prompt and answered it).
     const failed = await waitFor(() => posted.slice(postedFrom).find((m) => m.type === 'actionFailed' && m.action === 'startRun'), 'the dashboard to report the unanswered start', 15_000);
     assert.match(failed.type === 'actionFailed' ? failed.message : '', /Sprint Runner will start Claude agents|Not started/);
+    // Resume from the palette (or the status bar, or a notification) asks the same consent.
+    const logFile = path.join(api.testing.logUri.fsPath, 'Sprint Runner.log');
+    await vscode.commands.executeCommand('sprintRunner.run.resume');
+    await waitFor(() => /sprintRunner\.run\.resume: .*refused to show dialog in tests\. Contents: Sprint Runner will start Claude agents/.test(readFileSync(logFile, 'utf8')) || undefined, 'Resume to ask for the consent', 10_000);
     await new Promise((r) => setTimeout(r, 1500));
     assert.equal(events.slice(from).filter((e) => e.type === 'batch:start').length, 0, 'no batch without the consent');
     await api.testing.grantPermissionConsent();

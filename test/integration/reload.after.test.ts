@@ -18,6 +18,8 @@ describe('window reload in the middle of a run (after)', function () {
     const events: SprintEvent[] = [];
     api.onDidEmit((e) => events.push(e));
 
+    // Resume from the palette asks the permission consent like a start (this host refuses the modal).
+    await api.testing.grantPermissionConsent();
     const result = await vscode.commands.executeCommand<{ success: boolean; batchId: number }>('sprintRunner.run.resume');
     assert.equal(result.batchId, before.batchId, 'Resume continues the same batch');
     assert.equal(result.success, true);
