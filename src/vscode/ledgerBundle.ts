@@ -3,7 +3,11 @@
 // command runs (lazyLedger), so activation does not load yaml. Errors cross the bundle boundary as plain
 // results, never as classes to test with instanceof (each bundle has its own copy of them).
 
+import { SETTINGS_VOCABULARY, type DoctorReport } from '../core/doctor/DoctorCheck';
+import { formatDoctorReport, runDoctor } from '../core/doctor/runDoctor';
 import type { FileSystem } from '../core/fs/FileSystem';
+import { NodeDoctorHost } from '../infra/doctor/NodeDoctorHost';
+import { NodeFileSystem } from '../infra/NodeFileSystem';
 import type { LedgerSnapshot } from '../core/ledger/LedgerTypes';
 import { SprintLedger } from '../core/ledger/SprintLedger';
 import { createLedgerFromTemplate, type CreatedLedger, type CreateLedgerOptions } from '../core/workspace/createLedgerFromTemplate';
@@ -33,4 +37,36 @@ export async function readEpicTitlesOf(planningArtifacts: string, fs: FileSystem
 
 export function createLedger(root: string, fs: FileSystem, opts: CreateLedgerOptions): Promise<CreatedLedger> {
   return createLedgerFromTemplate(root, fs, opts);
+}
+
+/** What the editor's Check Setup passes to the core doctor (the settings the run would use). */
+export interface SetupCheckInput {
+  workspaceRoot: string;
+  ledgerOverride?: string;
+  claude: { command: string; args: string[] };
+  permissionMode: string;
+  containers: boolean;
+  env: NodeJS.ProcessEnv;
+}
+
+/**
+ * The setup doctor the CLI runs before `run` (core/doctor), with the extension's words in its fixes. In this
+ * bundle because its workspace checks read YAML: dist/extension.js stays without it.
+ */
+export function checkSetup(input: SetupCheckInput): Promise<DoctorReport> {
+  return runDoctor({
+    workspaceRoot: input.workspaceRoot,
+    ...(input.ledgerOverride ? { ledgerOverride: input.ledgerOverride } : {}),
+    claude: input.claude,
+    permissionMode: input.permissionMode,
+    containers: input.containers,
+    vocabulary: SETTINGS_VOCABULARY,
+    host: new NodeDoctorHost({ env: input.env }),
+    fs: new NodeFileSystem(),
+  });
+}
+
+/** One line per check, fixes indented, a count last. */
+export function formatSetupReport(report: DoctorReport): string {
+  return formatDoctorReport(report).join('\n');
 }

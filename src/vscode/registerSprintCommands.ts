@@ -184,7 +184,7 @@ export function createSprintCommandHandlers(d: SprintCommandDeps): SprintCommand
     [SprintCommands.doctor]: async (quiet) => {
       if (!vscode.workspace.isTrusted) throw new SprintUserError('Check Setup runs the configured programs: trust the workspace first.');
       const report = await runDoctor(host, settings);
-      await showDoctorReport(report, output.log, quiet !== undefined);
+      await showDoctorReport(report, host.ledger().formatSetupReport(report), output.log, quiet !== undefined);
       return report;
     },
     [SprintCommands.openDocs]: async (page) => {

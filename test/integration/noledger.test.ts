@@ -6,7 +6,7 @@ import { strict as assert } from 'node:assert';
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import type { DoctorReport } from '../../src/vscode/doctor/hostDoctorChecks';
+import type { DoctorReport } from '../../src/core/doctor/DoctorCheck';
 import { driver, hasDriver, ledgerPath, renderedTexts, screenshot, sprintRunner, waitFor, type TestApi } from './workbench';
 
 const SIDEBAR_ROWS = '#workbench\\.parts\\.sidebar .monaco-list-row';
@@ -36,11 +36,11 @@ describe('a workspace without sprint-status.yaml', function () {
   it('Check Setup finds the CLI and git, and fails on the missing ledger with the ways to get one', async () => {
     const report = await vscode.commands.executeCommand<DoctorReport>('sprintRunner.doctor', true);
     const byId = Object.fromEntries(report.checks.map((c) => [c.id, c]));
-    assert.equal(byId['claude-cli'].status, 'ok', byId['claude-cli'].message);
-    assert.match(byId['claude-cli'].message, /\d+\.\d+\.\d+/);
-    assert.equal(byId.git.status, 'ok', byId.git.message);
+    assert.equal(byId['claude.cli'].status, 'ok', byId['claude.cli'].detail);
+    assert.match(byId['claude.version']?.detail ?? '', /\d+\.\d+\.\d+/);
+    assert.equal(byId.git.status, 'ok', byId.git.detail);
     assert.equal(byId.ledger.status, 'fail');
-    assert.match(byId.ledger.fix ?? '', /Create sprint-status\.yaml from Template/);
+    assert.match(byId.ledger.fix ?? '', /Create sprint-status\.yaml from Template/, 'the fix is worded in the extension\'s terms');
     assert.equal(report.ok, false);
   });
 

@@ -1,54 +1,36 @@
-// The "Check Setup (Doctor)" command: gathers what the host knows (settings, environment, the ledger
-// the view found) into the checks' ports, runs them and shows the report in the "Sprint Runner" output.
+// The "Check Setup (Doctor)" command: the same setup doctor the CLI runs before `run` (core/doctor, in
+// dist/ledger.js because its workspace checks read YAML), fed with the extension's settings and worded in
+// them, and its report in the "Sprint Runner" output with a notification summing it up.
 
-import { execFile } from 'node:child_process';
-import { access } from 'node:fs/promises';
-import * as os from 'node:os';
 import * as vscode from 'vscode';
+import type { DoctorReport } from '../../core/doctor/DoctorCheck';
 import type { SprintRunnerSettings } from '../SprintRunnerSettings';
 import type { SprintSessionHost } from '../SprintSessionHost';
-import { formatDoctorReport, runHostDoctor, type DoctorReport, type ProgramResult } from './hostDoctorChecks';
-
-const VERSION_TIMEOUT_MS = 20_000;
-
-function runProgram(command: string, args: string[], cwd: string | undefined): Promise<ProgramResult> {
-  return new Promise((resolve) => {
-    execFile(command, args, { cwd, timeout: VERSION_TIMEOUT_MS, windowsHide: true, maxBuffer: 256 * 1024 }, (err, stdout, stderr) => {
-      const e = err as (NodeJS.ErrnoException & { killed?: boolean; code?: string | number }) | null;
-      if (!e) return resolve({ exitCode: 0, stdout, stderr });
-      if (typeof e.code === 'string') return resolve({ exitCode: null, stdout, stderr, errorCode: e.code });
-      resolve({ exitCode: typeof e.code === 'number' ? e.code : null, stdout, stderr, timedOut: e.killed === true });
-    });
-  });
-}
 
 export async function runDoctor(host: SprintSessionHost, settings: SprintRunnerSettings): Promise<DoctorReport> {
   const layout = await host.layout();
   const c = settings.current;
-  return runHostDoctor({
-    claude: c.claude,
+  const workspaceRoot = layout?.root ?? vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
+  if (!workspaceRoot) throw new Error('Open the folder of a BMAD project first: the setup is checked for a workspace.');
+  return host.ledger().checkSetup({
+    workspaceRoot,
+    ...(c.ledgerPath ? { ledgerOverride: c.ledgerPath } : {}),
+    claude: { command: c.claude.command, args: c.claude.args },
     permissionMode: c.permissionMode,
+    containers: c.git.container !== undefined,
     env: process.env,
-    isRoot: process.getuid?.() === 0,
-    platform: process.platform,
-    homeDir: os.homedir(),
-    run: runProgram,
-    exists: (p) => access(p).then(() => true, () => false),
-    workspaceRoot: layout?.root ?? vscode.workspace.workspaceFolders?.[0]?.uri.fsPath,
-    ledgerPath: layout?.ledgerPath,
   });
 }
 
 /** Writes the report to the log; a notification summarises it unless `quiet` (scripts, tests). */
-export async function showDoctorReport(report: DoctorReport, log: vscode.LogOutputChannel, quiet: boolean): Promise<void> {
-  const text = formatDoctorReport(report);
+export async function showDoctorReport(report: DoctorReport, text: string, log: vscode.LogOutputChannel, quiet: boolean): Promise<void> {
   log.info(`Check Setup (Doctor):\n${text}`);
   if (quiet) return;
   const failed = report.checks.filter((x) => x.status === 'fail');
   const warned = report.checks.filter((x) => x.status === 'warn');
   const summary = failed.length
-    ? `Sprint Runner setup: ${failed.map((x) => `${x.message}${x.fix ? ` Fix: ${x.fix}.` : ''}`).join(' ')}`
-    : `Sprint Runner setup: no check failed${warned.length ? ` (${warned.length} warning(s): ${warned.map((x) => x.id).join(', ')})` : ''}.`;
+    ? `Sprint Runner setup: ${failed.map((x) => `${x.title}: ${x.detail}${x.fix ? ` Fix: ${x.fix}` : ''}`).join(' ')}`
+    : `Sprint Runner setup: no check failed${warned.length ? ` (${warned.length} warning(s): ${warned.map((x) => x.title).join(', ')})` : ''}.`;
   const show = failed.length ? vscode.window.showErrorMessage : warned.length ? vscode.window.showWarningMessage : vscode.window.showInformationMessage;
   const pick = await show(summary, 'Show Report');
   if (pick) log.show(true);
