@@ -10,8 +10,8 @@ export const FAULT_RESULTS_FILE = path.resolve(__dirname, '../../../../test-resu
 
 export interface FaultCaseRecord {
   id: string;
-  /** `npm test` (fast) or `npm run test:chaos`. */
-  suite: 'fast' | 'chaos';
+  /** `npm test` (fast), `npm run test:chaos` or `npm run test:soak`. */
+  suite: 'fast' | 'chaos' | 'soak';
   category: string;
   title: string;
   /** The documented outcome the case checks. */
@@ -38,7 +38,7 @@ export class FaultRecorder {
 
   constructor(
     private readonly category: string,
-    private readonly suite: 'fast' | 'chaos' = 'fast',
+    private readonly suite: 'fast' | 'chaos' | 'soak' = 'fast',
   ) {
     after(() => this.save());
   }
