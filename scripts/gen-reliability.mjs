@@ -47,6 +47,17 @@ if (failed.length > 0) {
   for (const c of failed) lines.push(`- **${c.id}** (${c.suite}): ${cell(c.title)} — ${cell(c.error).slice(0, 400)}`);
   lines.push('');
 }
+// Cases written for a finding (a bug found and fixed; each case failed before its fix), grouped by finding.
+const findings = new Map();
+for (const c of cases) if (c.finding) findings.set(c.finding, [...(findings.get(c.finding) ?? []), c]);
+if (findings.size > 0) {
+  lines.push('## Findings fixed', '', 'Each finding below was reproduced by at least one of its cases (failing before the fix; the others guard the same path) and is fixed when they all pass.', '');
+  for (const [finding, list] of findings) {
+    const state = list.every((c) => c.status === 'passed') ? 'fixed' : '**still failing**';
+    lines.push(`- ${cell(finding)} — ${state}; cases: ${list.map((c) => `${c.id} (${cell(c.category)})`).join(', ')}`);
+  }
+  lines.push('');
+}
 for (const [category, list] of byCategory) {
   lines.push(`## ${category}`, '', '| case | suite | what was tried | expected | outcome | observed |', '| --- | --- | --- | --- | --- | --- |');
   for (const c of list) {

@@ -22,6 +22,8 @@ export interface FaultCaseRecord {
   error?: string;
   durationMs: number;
   recordedAt: string;
+  /** The finding (a bug found and fixed) the case was written for: it failed before the fix. */
+  finding?: string;
 }
 
 export interface FaultCaseSpec {
@@ -29,6 +31,8 @@ export interface FaultCaseSpec {
   title: string;
   expected: string;
   timeoutMs?: number;
+  /** The finding (a bug found and fixed) the case was written for: it failed before the fix. */
+  finding?: string;
   /** Runs the case; returns the observed outcome in words. Throws (assert) when it is not the expected one. */
   run: () => Promise<string>;
 }
@@ -73,6 +77,7 @@ export class FaultRecorder {
       error,
       durationMs,
       recordedAt: new Date().toISOString(),
+      ...(spec.finding ? { finding: spec.finding } : {}),
     });
   }
 
