@@ -4,7 +4,7 @@
 // session with a descendant, from /proc/*/stat, before signalling anything. A job whose parent already
 // exited cannot be found by ppid at all, so every step's environment also carries a token unique to the
 // step (STEP_TOKEN_VARIABLE) that every process it starts inherits, found again in /proc/<pid>/environ.
-// Linux only (the CLI's home).
+// Linux only (the CLI's home): this is the /proc side of ProcessControl; macOS and Windows have their own.
 
 import { promises as fsp, readFileSync } from 'node:fs';
 

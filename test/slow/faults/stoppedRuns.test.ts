@@ -12,6 +12,7 @@ import { LOCK_FILE } from '../../../src/infra/store/StateLock';
 import { FaultRecorder } from './support/FaultRecorder';
 import { CLI, eventsOfType, FaultWorkspace, waitNoLeftovers, type CliRun, type Scenario } from './support/FaultWorkspace';
 
+const FINDING = 'A CLI run stopped while a step waited on a background job quit mid-batch with exit 0 (nothing kept the event loop alive)';
 const rec = new FaultRecorder('Stopped runs');
 const workspaces: FaultWorkspace[] = [];
 afterEach(async () => {
@@ -75,6 +76,7 @@ describe('fault injection: a run stopped while a step waits on a background job'
     rec.case({
       id: `stopped-by-${flag.slice(2)}`,
       title: `story-review leaves \`sleep 437 &\` and hangs once; \`run --cycles 1 ${flag} ${seconds}\``,
+      finding: FINDING,
       expected: 'the time-out fails that invocation, the retry succeeds and the batch runs to its end: batch:end printed, exit code matching it, no lock, nothing left',
       run: async () => {
         const ws = await workspace();
@@ -88,6 +90,7 @@ describe('fault injection: a run stopped while a step waits on a background job'
     rec.case({
       id: `stopped-by-${how.toLowerCase()}`,
       title: `${how === 'stop' ? '`sprint-runner stop`' : how} while story-review waits on \`sleep 437 &\``,
+      finding: FINDING,
       expected: 'the batch ends stopped: batch:end printed, exit 3, no lock, nothing left',
       run: async () => {
         const ws = await workspace();

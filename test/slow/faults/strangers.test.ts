@@ -12,6 +12,7 @@ import { readProcStat, type ProcStat } from '../../../src/infra/claude/processTr
 import { FaultRecorder } from './support/FaultRecorder';
 import { FaultWorkspace, processesWithMarker } from './support/FaultWorkspace';
 
+const FINDING = 'A crafted or stale children.json made run/resume SIGKILL processes that were not ours, and their sessions, before the ledger was read';
 const rec = new FaultRecorder('Process ownership');
 const workspaces: FaultWorkspace[] = [];
 const strangers: string[] = [];
@@ -65,6 +66,7 @@ describe('fault injection: a children.json naming processes that are not ours', 
     rec.case({
       id: `crafted-children-${ledger}-ledger`,
       title: `children.json names a stranger's session exactly (this boot, this uid, pid + start time); ${ledger} ledger`,
+      finding: FINDING,
       expected: `the stranger and its session mate survive; ${ledger === 'valid' ? 'the run completes (exit 0)' : 'the run is refused (exit 2)'}`,
       run: async () => {
         const ws = await FaultWorkspace.create(ledger === 'malformed' ? { ledgerText: 'development_status:\n  1-1-first: backlog\n   bad: [\n' } : {});

@@ -9,6 +9,7 @@ import * as path from 'node:path';
 import { FaultRecorder } from './support/FaultRecorder';
 import { eventsOfType, FaultWorkspace, waitNoLeftovers } from './support/FaultWorkspace';
 
+const FINDING = 'An agent command that crashed on every call marked stories blocked in the ledger, and the run ended completed with exit 0';
 const rec = new FaultRecorder('Agent faults');
 const workspaces: FaultWorkspace[] = [];
 afterEach(async () => {
@@ -27,6 +28,7 @@ describe('fault injection: an agent command that is not usable', function () {
     rec.case({
       id: `agent-unusable-${id}`,
       title: `the agent command ${agent.title}, on every call`,
+      finding: FINDING,
       expected: 'exit 2 naming the command and the fix after the first 2 invocations; the ledger is byte-for-byte unchanged; no story blocked; nothing left',
       run: async () => {
         const ws = await FaultWorkspace.create();

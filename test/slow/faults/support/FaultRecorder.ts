@@ -10,8 +10,8 @@ export const FAULT_RESULTS_FILE = path.resolve(__dirname, '../../../../test-resu
 
 export interface FaultCaseRecord {
   id: string;
-  /** `npm test` (fast) or `npm run test:chaos`. */
-  suite: 'fast' | 'chaos';
+  /** `npm test` (fast), `npm run test:chaos` or `npm run test:soak`. */
+  suite: 'fast' | 'chaos' | 'soak';
   category: string;
   title: string;
   /** The documented outcome the case checks. */
@@ -22,6 +22,8 @@ export interface FaultCaseRecord {
   error?: string;
   durationMs: number;
   recordedAt: string;
+  /** The finding (a bug found and fixed) the case was written for: it failed before the fix. */
+  finding?: string;
 }
 
 export interface FaultCaseSpec {
@@ -29,6 +31,8 @@ export interface FaultCaseSpec {
   title: string;
   expected: string;
   timeoutMs?: number;
+  /** The finding (a bug found and fixed) the case was written for: it failed before the fix. */
+  finding?: string;
   /** Runs the case; returns the observed outcome in words. Throws (assert) when it is not the expected one. */
   run: () => Promise<string>;
 }
@@ -38,7 +42,7 @@ export class FaultRecorder {
 
   constructor(
     private readonly category: string,
-    private readonly suite: 'fast' | 'chaos' = 'fast',
+    private readonly suite: 'fast' | 'chaos' | 'soak' = 'fast',
   ) {
     after(() => this.save());
   }
@@ -73,6 +77,7 @@ export class FaultRecorder {
       error,
       durationMs,
       recordedAt: new Date().toISOString(),
+      ...(spec.finding ? { finding: spec.finding } : {}),
     });
   }
 
