@@ -16,14 +16,14 @@ import { strict as assert } from 'node:assert';
 import { spawn, spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import * as path from 'node:path';
-import { FaultRecorder } from '../unit/faults/support/FaultRecorder';
-import { CLI, eventsOfType, FaultWorkspace, processesWithMarker, waitNoLeftovers, type CliRun, type Scenario } from '../unit/faults/support/FaultWorkspace';
-import { KILL_SCENARIO, KILL_STORIES } from '../unit/faults/support/KillDrill';
+import { FaultRecorder } from './faults/support/FaultRecorder';
+import { CLI, eventsOfType, FaultWorkspace, processesWithMarker, waitNoLeftovers, type CliRun, type Scenario } from './faults/support/FaultWorkspace';
+import { KILL_SCENARIO, KILL_STORIES } from './faults/support/KillDrill';
 
 const rec = new FaultRecorder('Soak: 20 stopped runs', 'soak');
 const SEED = Number(process.env.SOAK_SEED ?? 20261204);
 const RUNS = Number(process.env.SOAK_RUNS ?? 20);
-const CLAUDE = path.resolve(__dirname, '../unit/faults/support/backgroundJobClaude.mjs');
+const CLAUDE = path.resolve(__dirname, './faults/support/backgroundJobClaude.mjs');
 const METHODS = ['SIGINT', 'SIGTERM', 'stop', 'idle-timeout', 'step-timeout', 'kill -9'] as const;
 type Method = (typeof METHODS)[number];
 const HANG_COMMANDS = ['story-review', 'dev-story', 'code-review'];
