@@ -45,7 +45,7 @@ interface Io {
   cwd: string;
 }
 
-function preflightInput(c: CliConfig, ledgerWillBeCreated = false): PreflightInput {
+function preflightInput(c: CliConfig, env: NodeJS.ProcessEnv, ledgerWillBeCreated = false): PreflightInput {
   return {
     workspace: c.workspace,
     ...(c.ledger ? { ledger: c.ledger } : {}),
@@ -53,6 +53,7 @@ function preflightInput(c: CliConfig, ledgerWillBeCreated = false): PreflightInp
     permissionMode: c.config.permissionMode,
     containers: c.config.git.container !== undefined,
     ledgerWillBeCreated,
+    bmadMissingWorkflows: missingWorkflowPolicy(env, c.config.bmadMissingWorkflows),
   };
 }
 
@@ -80,7 +81,7 @@ async function runOrResume(cmd: Extract<CliCommand, { kind: 'run' | 'resume' }>,
   const o = resolveCliConfig(cmd.common, io.cwd, io.env);
   const root = packageRoot();
   // The setup check comes first: a failure writes nothing (no lock, no state folder, no ledger) and spends nothing.
-  if (!(await preflight(preflightInput(o, cmd.kind === 'run' && cmd.init), io, deps))) return EXIT.usage;
+  if (!(await preflight(preflightInput(o, io.env, cmd.kind === 'run' && cmd.init), io, deps))) return EXIT.usage;
   if (cmd.kind === 'run' && cmd.init) {
     // Refuses (exit 2) when the workspace already has a ledger anywhere the runner looks: running on a new,
     // empty one would report the sprint complete while the real one has open stories.
@@ -288,7 +289,7 @@ export async function main(argv: readonly string[], io: Io, signals: SignalSourc
         return help(cmd, io);
       case 'doctor': {
         const c = resolveCliConfig(cmd.common, io.cwd, io.env);
-        return await doctorCommand(preflightInput(c), cmd.common.json, io, deps);
+        return await doctorCommand(preflightInput(c, io.env), cmd.common.json, io, deps);
       }
       case 'version':
         io.out(version());

@@ -28,6 +28,7 @@ export interface PreflightInput {
   permissionMode: string;
   containers: boolean;
   ledgerWillBeCreated?: boolean;
+  bmadMissingWorkflows?: 'refuse' | 'runner-prompt';
 }
 
 interface Io {
@@ -46,6 +47,7 @@ export function diagnose(input: PreflightInput, env: NodeJS.ProcessEnv, deps: Cl
       permissionMode: input.permissionMode,
       containers: input.containers,
       ...(input.ledgerWillBeCreated ? { ledgerWillBeCreated: true } : {}),
+      ...(input.bmadMissingWorkflows ? { bmadMissingWorkflows: input.bmadMissingWorkflows } : {}),
       vocabulary: CLI_VOCABULARY,
       host,
       fs: new NodeFileSystem(),

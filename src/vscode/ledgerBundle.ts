@@ -46,6 +46,7 @@ export interface SetupCheckInput {
   claude: { command: string; args: string[] };
   permissionMode: string;
   containers: boolean;
+  bmadMissingWorkflows?: 'refuse' | 'runner-prompt';
   env: NodeJS.ProcessEnv;
 }
 
@@ -60,6 +61,7 @@ export function checkSetup(input: SetupCheckInput): Promise<DoctorReport> {
     claude: input.claude,
     permissionMode: input.permissionMode,
     containers: input.containers,
+    ...(input.bmadMissingWorkflows ? { bmadMissingWorkflows: input.bmadMissingWorkflows } : {}),
     vocabulary: SETTINGS_VOCABULARY,
     host: new NodeDoctorHost({ env: input.env }),
     fs: new NodeFileSystem(),

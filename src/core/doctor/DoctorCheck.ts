@@ -31,6 +31,8 @@ export interface DoctorContext {
   containers: boolean;
   /** The ledger is about to be created from the template (`run --init`): its absence is not a failure. */
   ledgerWillBeCreated?: boolean;
+  /** A Claude Code BMAD install lacking a workflow the run needs: fail (`refuse`, the default) or run it on the runner's prompt. */
+  bmadMissingWorkflows?: 'refuse' | 'runner-prompt';
   /** How the front end names its options in fixes (`--ledger FILE` vs the `sprintRunner.ledger.path` setting). */
   vocabulary: DoctorVocabulary;
   host: DoctorHost;

@@ -3,9 +3,10 @@
 
 import { claudeChecks } from './claudeChecks';
 import type { CheckResult, CheckStatus, DoctorCheck, DoctorContext, DoctorReport } from './DoctorCheck';
+import { bmadWorkflowsCheck } from './bmadWorkflowsCheck';
 import { bmadPresenceCheck, gitCheck, ledgerCheck, platformCheck } from './workspaceChecks';
 
-export const BUILT_IN_CHECKS: readonly DoctorCheck[] = [claudeChecks, bmadPresenceCheck, ledgerCheck, gitCheck, platformCheck];
+export const BUILT_IN_CHECKS: readonly DoctorCheck[] = [claudeChecks, bmadPresenceCheck, bmadWorkflowsCheck, ledgerCheck, gitCheck, platformCheck];
 
 /**
  * `extraChecks` run after the built-in ones; an extra check with the id of a built-in one runs in its place

@@ -18,6 +18,7 @@ export async function runDoctor(host: SprintSessionHost, settings: SprintRunnerS
     claude: { command: c.claude.command, args: c.claude.args },
     permissionMode: c.permissionMode,
     containers: c.git.container !== undefined,
+    bmadMissingWorkflows: c.bmadMissingWorkflows,
     env: process.env,
   });
 }

@@ -92,6 +92,24 @@ describe('runDoctor', () => {
     });
     assert.deepEqual(lines, ['ok    A: fine', 'FAIL  B: broken', '      Fix: mend it', '1 ok, 0 warnings, 1 failed']);
   });
+  it('BMAD 6.12 installed without --shims: the bmad-workflows check fails naming the missing workflows and the fix, unless runner prompts are chosen', async () => {
+    const { mkdirSync, writeFileSync } = await import('node:fs');
+    const put = (rel: string, text: string) => {
+      mkdirSync(path.dirname(path.join(ws, rel)), { recursive: true });
+      writeFileSync(path.join(ws, rel), text);
+    };
+    put('_bmad/_config/manifest.yaml', 'installation:\n  version: 6.12.0\n  installShims: false\nmodules:\n  - name: bmm\n    version: 6.12.0\n');
+    for (const n of ['bmad-build', 'bmad-code-review', 'bmad-review', 'bmad-spec', 'bmad-project-context', 'bmad-sprint-planning']) {
+      put(`.claude/skills/${n}/SKILL.md`, `---\nname: ${n}\n---\n`);
+    }
+    const refused = (await runDoctor(context(host()))).checks.find((c) => c.id === 'bmad-workflows')!;
+    assert.equal(refused.status, 'fail', refused.detail);
+    assert.match(refused.detail, /create-story/);
+    assert.match(refused.detail, /dev-story/);
+    assert.match(refused.fix ?? '', /--shims/);
+    const mapped = (await runDoctor(context(host(), { bmadMissingWorkflows: 'runner-prompt' }))).checks.find((c) => c.id === 'bmad-workflows')!;
+    assert.notEqual(mapped.status, 'fail', mapped.detail);
+  });
 });
 
 describe('parseAuthStatus', () => {
@@ -102,4 +120,5 @@ describe('parseAuthStatus', () => {
     assert.equal(parseAuthStatus('Logged in as someone@example.com', ''), true);
     assert.equal(parseAuthStatus('', "error: unknown command 'auth'"), undefined);
   });
+
 });
