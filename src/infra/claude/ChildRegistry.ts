@@ -17,7 +17,7 @@ import { promises as fsp } from 'node:fs';
 import * as path from 'node:path';
 import { writeFileAtomic } from '../NodeFileSystem';
 import { processControlFor, type ProcessControl } from './ProcessControl';
-import type { ProcStat } from './processTree';
+import { childrenByParent, type ProcStat } from './processTree';
 
 export interface RecordedProcess {
   pid: number;
@@ -189,12 +189,7 @@ function isOurs(c: ChildEntry, bootId: string | undefined, uid: number): boolean
 
 /** `roots` and every live process descending from one of them (by parent pid), none older than `notBefore`. */
 export function withDescendants(all: ProcStat[], roots: ProcStat[], notBefore: number): ProcStat[] {
-  const byParent = new Map<number, ProcStat[]>();
-  for (const p of all) {
-    const list = byParent.get(p.ppid);
-    if (list) list.push(p);
-    else byParent.set(p.ppid, [p]);
-  }
+  const byParent = childrenByParent(all);
   const selected = new Map<number, ProcStat>();
   const queue = [...roots];
   while (queue.length > 0) {

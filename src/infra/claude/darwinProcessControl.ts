@@ -6,7 +6,7 @@
 
 import type { ProcessControl } from './ProcessControl';
 import { killEachVerified, type CommandRunner } from './processCommands';
-import { STEP_TOKEN_VARIABLE, type ProcStat } from './processTree';
+import { STEP_TOKEN_VARIABLE, trySignal, type ProcStat } from './processTree';
 
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
 
@@ -50,14 +50,7 @@ export function pidsWithEnvEntry(stdout: string, entry: string): Set<number> {
 const PS_ENV = { ...process.env, LC_ALL: 'C', TZ: 'UTC' };
 const TABLE_COLUMNS = ['-o', 'pid=,ppid=,pgid=,stat=,lstart='];
 
-function signal(target: number, sig: NodeJS.Signals): boolean {
-  try {
-    process.kill(target, sig);
-    return true;
-  } catch {
-    return false;
-  }
-}
+const signal = trySignal;
 
 export function darwinProcessControl(run: CommandRunner): ProcessControl {
   const control: ProcessControl = {

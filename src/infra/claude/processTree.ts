@@ -202,12 +202,7 @@ function protectedIds(): Set<number> {
  */
 export function collectTree(all: ProcStat[], rootPid: number, extraGroups: Iterable<number> = []): ProcStat[] {
   const banned = protectedIds();
-  const byParent = new Map<number, ProcStat[]>();
-  for (const p of all) {
-    const list = byParent.get(p.ppid);
-    if (list) list.push(p);
-    else byParent.set(p.ppid, [p]);
-  }
+  const byParent = childrenByParent(all);
   const members = new Map<number, ProcStat>();
   const groups = new Set<number>();
   for (const g of extraGroups) if (!banned.has(g)) groups.add(g);
@@ -235,7 +230,19 @@ export function collectTree(all: ProcStat[], rootPid: number, extraGroups: Itera
   return [...members.values()];
 }
 
-function trySignal(target: number, signal: NodeJS.Signals): boolean {
+/** Parent pid → its child processes, for walking a tree downwards. */
+export function childrenByParent(all: readonly ProcStat[]): Map<number, ProcStat[]> {
+  const byParent = new Map<number, ProcStat[]>();
+  for (const p of all) {
+    const list = byParent.get(p.ppid);
+    if (list) list.push(p);
+    else byParent.set(p.ppid, [p]);
+  }
+  return byParent;
+}
+
+/** Sends a signal; false when the target is gone (or not ours to signal). */
+export function trySignal(target: number, signal: NodeJS.Signals): boolean {
   try {
     process.kill(target, signal);
     return true;
