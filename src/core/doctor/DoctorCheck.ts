@@ -48,7 +48,7 @@ export interface DoctorVocabulary {
 }
 
 export const CLI_VOCABULARY: DoctorVocabulary = {
-  ledger: '--ledger FILE',
+  ledger: '--ledger FILE (or sprintRunner.ledger.path in the workspace\'s .vscode/settings.json)',
   claude: '--claude PATH (or the environment variable SPRINT_RUNNER_CLAUDE)',
   permissionMode: '--permission-mode',
   initLedger: '`sprint-runner run --init`',

@@ -3,6 +3,8 @@
 // `.vscode/settings.json`. Invalid values fall back to the defaults here; settings that cannot be honoured
 // as written are listed in `git.errors` and stop a run.
 
+import { DEFAULT_IDLE_TIMEOUT_MINUTES, DEFAULT_STEP_TIMEOUT_MINUTES, defaultEngineSettings } from '../workflow/EngineSettings';
+import { DEFAULT_CYCLES } from '../workflow/RunTypes';
 import { extraArgsProblem } from '../claude/extraArgsPolicy';
 import { parseClaudeEnv } from './parseClaudeEnv';
 import { parseGitSettings, type GitSettings } from './parseGitSettings';
@@ -45,16 +47,17 @@ export interface SprintRunnerConfig {
 export const SETTINGS_SECTION = 'sprintRunner';
 
 /** Defaults shared by both front ends (package.json's `contributes.configuration` says the same). */
+const ENGINE_DEFAULTS = defaultEngineSettings();
 export const SETTING_DEFAULTS = {
   permissionMode: 'bypassPermissions',
-  reviewModel: 'haiku',
-  maxStoryReviews: 3,
-  maxCodeReviews: 10,
-  cheapModelFromAttempt: 2,
-  defaultCycles: 2,
-  projectContextMaxAgeHours: 24,
-  stepTimeoutMinutes: 60,
-  idleTimeoutMinutes: 15,
+  reviewModel: ENGINE_DEFAULTS.reviewModel,
+  maxStoryReviews: ENGINE_DEFAULTS.maxStoryReviews,
+  maxCodeReviews: ENGINE_DEFAULTS.maxCodeReviews,
+  cheapModelFromAttempt: ENGINE_DEFAULTS.cheapModelFromAttempt,
+  defaultCycles: DEFAULT_CYCLES,
+  projectContextMaxAgeHours: ENGINE_DEFAULTS.projectContextMaxAgeHours,
+  stepTimeoutMinutes: DEFAULT_STEP_TIMEOUT_MINUTES,
+  idleTimeoutMinutes: DEFAULT_IDLE_TIMEOUT_MINUTES,
 } as const;
 
 function positive(n: unknown, fallback: number): number {

@@ -12,6 +12,7 @@ import { parseCliArgs, UsageError, type CommonOptions } from '../../../src/cli/p
 import { parseJsonc, sectionValues } from '../../../src/core/settings/parseJsonc';
 import { parseSprintRunnerConfig, SETTING_DEFAULTS } from '../../../src/core/settings/SprintRunnerConfig';
 import { sessionOptionsFrom } from '../../../src/infra/sessionOptionsFrom';
+import { contributedSettings } from '../../support/manifest';
 
 function common(argv: string[]): CommonOptions {
   const c = parseCliArgs(argv);
@@ -118,9 +119,7 @@ describe('CLI settings', () => {
 });
 
 describe('one set of defaults', () => {
-  const properties = (JSON.parse(readFileSync(path.resolve(__dirname, '..', '..', '..', 'package.json'), 'utf8')) as {
-    contributes: { configuration: { properties: Record<string, { default: unknown; enum?: string[] }> } };
-  }).contributes.configuration.properties;
+  const properties = contributedSettings() as Record<string, { default: unknown; enum?: string[] }>;
 
   it('the CLI with nothing set gets what the extension gets from package.json\'s defaults', () => {
     const asked: string[] = [];

@@ -13,10 +13,18 @@ interface Ran {
   err: string;
 }
 
+/**
+ * A `claude` that exists and runs but starts no session: the setup check passes (version and login unknown are
+ * warnings), so these cases reach the ledger handling they are about; any agent step would fail at once.
+ */
+let idleClaude = '';
+
 async function cli(argv: string[], cwd: string): Promise<Ran> {
   const out: string[] = [];
   const err: string[] = [];
-  const code = await main(argv, { out: (l) => out.push(l), err: (l) => err.push(l), env: { PATH: process.env.PATH }, cwd });
+  const args = ['run', 'resume'].includes(argv[0]) && !argv.includes('--claude') ? [...argv, '--claude', idleClaude] : argv;
+  const env = { PATH: process.env.PATH, IS_SANDBOX: '1' };
+  const code = await main(args, { out: (l) => out.push(l), err: (l) => err.push(l), env, cwd });
   return { code, out: out.join('\n'), err: err.join('\n') };
 }
 
@@ -32,6 +40,8 @@ describe('CLI: ledger options', () => {
     elsewhere = path.join(base, 'shell-folder');
     await fsp.mkdir(ws);
     await fsp.mkdir(elsewhere);
+    idleClaude = path.join(base, 'idle-claude');
+    await fsp.writeFile(idleClaude, '#!/bin/sh\nexit 1\n', { mode: 0o755 });
   });
   afterEach(async () => {
     await fsp.rm(base, { recursive: true, force: true });
@@ -86,12 +96,12 @@ describe('CLI: ledger options', () => {
     await fsp.mkdir(path.join(ws, 'docs'));
     await fsp.writeFile(path.join(ws, 'docs', 'sprint-status.yaml'), `${LEDGER}  "1-3-../../escape": backlog\n`);
     await fsp.writeFile(path.join(ws, 'sprint-status.yaml'), 'development_status:\n  1-1-old: done\n');
-    // No agent command exists: the run fails at its first step, after the ledger was read and reported on.
-    const r = await cli(['run', '--cycles', '1', '--workspace', ws, '--claude', path.join(base, 'no-such-claude'), '--state-dir', path.join(base, 'state')], elsewhere);
+    // The agent command starts no session: the run fails at its first step, after the ledger was read and reported on.
+    const r = await cli(['run', '--cycles', '1', '--workspace', ws, '--state-dir', path.join(base, 'state')], elsewhere);
     assert.match(r.err, new RegExp(`Using the ledger ${path.join(ws, 'docs', 'sprint-status.yaml').replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} .*also found ${path.join(ws, 'sprint-status.yaml').replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`));
     assert.match(r.err, /--ledger FILE/);
     const warning = `warning: ${path.join(ws, 'docs', 'sprint-status.yaml')}:5:3: story key "1-3-../../escape" cannot name a story file: it contains a path separator`;
     assert.ok(r.err.includes(warning), `warns with file:line:\n${r.err}`);
-    assert.ok(r.err.indexOf(warning) < r.err.search(/not found|Run failed/), 'before the first agent step');
+    assert.ok(r.err.indexOf(warning) < r.err.search(/not found|Run failed|not usable/), 'before the first agent step');
   });
 });

@@ -6,10 +6,11 @@ import * as path from 'node:path';
 import { DEFAULT_IDLE_TIMEOUT_MINUTES, DEFAULT_STEP_TIMEOUT_MINUTES, defaultEngineSettings } from '../../../src/core/workflow/EngineSettings';
 import { DEFAULT_CYCLES } from '../../../src/core/workflow/RunTypes';
 import { DEFAULT_IDLE_TIMEOUT_MS, DEFAULT_WALL_TIMEOUT_MS } from '../../../src/infra/claude/ClaudeAgent';
-import { USAGE } from '../../../src/cli/parseCliArgs';
+import { commandHelp } from '../../../src/cli/cliHelp';
+import { contributedSettings } from '../../support/manifest';
 
 const root = path.resolve(__dirname, '..', '..', '..');
-const properties = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')).contributes.configuration.properties as Record<string, { default: unknown }>;
+const properties = contributedSettings() as Record<string, { default: unknown }>;
 const setting = (key: string) => properties[`sprintRunner.${key}`].default;
 
 describe('defaults have one owner', () => {
@@ -18,8 +19,8 @@ describe('defaults have one owner', () => {
     assert.equal(setting('timeouts.stepMinutes'), DEFAULT_STEP_TIMEOUT_MINUTES);
     assert.equal(DEFAULT_IDLE_TIMEOUT_MS, 15 * 60_000);
     assert.equal(DEFAULT_WALL_TIMEOUT_MS, 60 * 60_000);
-    assert.match(USAGE, /--idle-timeout S .*\(default 900\)/);
-    assert.match(USAGE, /--step-timeout S .*\(default 3600\)/);
+    assert.match(commandHelp('run'), /--idle-timeout S [^\n]*default 900\)/);
+    assert.match(commandHelp('run'), /--step-timeout S [^\n]*default 3600\)/);
   });
 
   it('reviews, models, cycles and project context: the settings are the engine defaults', () => {
