@@ -10,7 +10,7 @@ import { ClaudeStreamParser } from '../../core/claude/ClaudeStreamParser';
 import { classifyOutcome } from '../../core/claude/classifyOutcome';
 import { extractProgressRows } from '../../core/claude/progressCsv';
 import { StreamRenderer } from '../../core/claude/StreamRenderer';
-import { parseStoryKey } from '../../core/ledger/storyKeys';
+import { shortIdOf } from '../../core/ledger/storyKeys';
 import { DEFAULT_IDLE_TIMEOUT_MINUTES, DEFAULT_STEP_TIMEOUT_MINUTES } from '../../core/workflow/EngineSettings';
 import { writeFileAtomic } from '../NodeFileSystem';
 import { ContainerRunner, containerNameForStep, detectContainerRuntime, type ContainerRuntimeName, type NetworkPolicy } from '../containers/ContainerRunner';
@@ -111,7 +111,7 @@ export class ClaudeAgent implements Agent {
   async execute(request: AgentRequest): Promise<AgentResult> {
     const o = this.options;
     const started = Date.now();
-    const storyIds = request.storyKeys.map((k) => parseStoryKey(k)?.shortId ?? k);
+    const storyIds = request.storyKeys.map(shortIdOf);
     const renderer = new StreamRenderer({ storyIds, command: request.command, attempt: request.attempt });
     const emit = (a: AgentActivity): void => {
       try {
