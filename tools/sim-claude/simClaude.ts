@@ -9,6 +9,7 @@ import { randomUUID, createHash } from 'node:crypto';
 import { existsSync, mkdirSync, promises as fsp, readFileSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { shortIdOf } from '../../src/core/ledger/storyKeys';
 import { writeFileAtomic } from '../../src/infra/NodeFileSystem';
 import { listSlashCommands } from './simSlashCommands';
 import { EngineBatchCommitter } from '../../src/infra/git/EngineBatchCommitter';
@@ -230,12 +231,6 @@ function loadScenario(env: NodeJS.ProcessEnv): SimScenario {
   } catch (err) {
     throw new CliExit(1, `sim-claude: scenario ${file} is not valid JSON: ${(err as Error).message}`);
   }
-}
-
-function shortIdOf(key: string): string {
-  const parts = key.split('-');
-  for (let i = 1; i < parts.length; i++) if (/^\d+$/.test(parts[i])) return parts.slice(0, i + 1).join('-');
-  return key;
 }
 
 /** The epic of a short story id: everything before its last dash (`2a-1` → `2a`, `5-sr-3` → `5-sr`). */

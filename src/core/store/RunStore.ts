@@ -4,7 +4,6 @@
 
 import type { AgentOutcome, AgentUsage } from '../agent/AgentContract';
 import type { BatchMode, BatchStatus, CommandStep, SprintEvent } from '../SprintEvents';
-import type { StepCommand } from '../commands';
 
 export interface RunOptionsRecord {
   batchMode: BatchMode;

@@ -181,7 +181,7 @@ async function invokeAgent(run: RunContext, ctx: BatchContext, spec: AgentStepSp
       const { maxRetries, baseDelayMs, maxDelayMs } = settings.transientRetry;
       if (retry >= maxRetries) {
         const why = `${label}: transient failures persisted after ${maxRetries} retries (${result.message ?? result.errorClass ?? 'transient'}); resume when the service is back`;
-        if (spec.background) return record(run, spec, model, { ...result, outcome: 'agent-failure', message: why });
+        if (spec.background) return record(spec, model, { ...result, outcome: 'agent-failure', message: why });
         throw new Halt('paused', why);
       }
       const delay = Math.min(maxDelayMs, baseDelayMs * 2 ** retry);
@@ -196,7 +196,7 @@ async function invokeAgent(run: RunContext, ctx: BatchContext, spec: AgentStepSp
     if (result.outcome === 'permanent') {
       const why = result.message ?? `${label} failed permanently (${result.errorClass ?? 'unknown cause'})`;
       run.emit({ type: 'error', message: why, stepKey: spec.key, permanent: true });
-      if (spec.background) return record(run, spec, model, { ...result, outcome: 'agent-failure' });
+      if (spec.background) return record(spec, model, { ...result, outcome: 'agent-failure' });
       throw new Halt('failed', why);
     }
 
@@ -209,11 +209,11 @@ async function invokeAgent(run: RunContext, ctx: BatchContext, spec: AgentStepSp
         batchId: ctx.batch.id,
       });
     }
-    return record(run, spec, model, result);
+    return record(spec, model, result);
   }
 }
 
-function record(run: RunContext, spec: AgentStepSpec, model: string | undefined, r: AgentResult): AgentStepRecord {
+function record(spec: AgentStepSpec, model: string | undefined, r: AgentResult): AgentStepRecord {
   return {
     kind: 'agent',
     command: spec.command,

@@ -28,14 +28,14 @@ export async function runStoryPhases(run: RunContext, cc: CycleContext): Promise
   await devAndCodeReviewPhase(run, cc);
 }
 
-function activeStories(run: RunContext, cc: CycleContext, entry?: readonly string[]): StoryRef[] {
+function activeStories(cc: CycleContext, entry?: readonly string[]): StoryRef[] {
   return cc.stories.filter((s) => cc.active.has(s.key) && (entry === undefined || entry.includes(s.status)));
 }
 
 async function createStoryPhase(run: RunContext, cc: CycleContext): Promise<void> {
   // A story whose status no phase knows (`wont-do`, `deferred`, …, reached through `--story`) is never guessed
   // into one, and its status is the user's: it leaves the cycle with a warning, the file untouched.
-  for (const s of activeStories(run, cc)) {
+  for (const s of activeStories(cc)) {
     if (!['backlog', 'ready-for-dev', 'in-progress', 'review'].includes(s.status)) {
       cc.active.delete(s.key);
       run.warn(`Story ${s.key} has the status "${s.status}" in ${run.deps.ledger.path}, which no step of the workflow starts from; it is skipped and its status left as it is.`, {
@@ -43,7 +43,7 @@ async function createStoryPhase(run: RunContext, cc: CycleContext): Promise<void
       });
     }
   }
-  const backlog = activeStories(run, cc, ['backlog']);
+  const backlog = activeStories(cc, ['backlog']);
   if (backlog.length === 0) return;
   for (const s of backlog) run.emit({ type: 'story:phase', storyKey: s.key, phase: 'create-story', command: 'create-story', ...laneTag(cc) });
   const base = { cycle: cc.cycle, stories: backlog, attempt: 1, ...laneSpec(cc) };
@@ -116,11 +116,11 @@ async function injectContext(run: RunContext, cc: CycleContext, stories: StoryRe
 }
 
 async function storyReviewPhase(run: RunContext, cc: CycleContext): Promise<void> {
-  for (const s of activeStories(run, cc, ['backlog'])) await reviewLoop(run, cc, s, 'story-review');
+  for (const s of activeStories(cc, ['backlog'])) await reviewLoop(run, cc, s, 'story-review');
 }
 
 async function techSpecPhase(run: RunContext, cc: CycleContext): Promise<void> {
-  const stories = activeStories(run, cc, ['backlog', 'ready-for-dev']);
+  const stories = activeStories(cc, ['backlog', 'ready-for-dev']);
   if (stories.length === 0) return;
   // ready-for-dev: no decision exists (no create-story this cycle) → 003's default, REQUIRED.
   for (const s of stories) cc.decisions[s.key] ??= 'REQUIRED';
@@ -136,7 +136,7 @@ async function techSpecPhase(run: RunContext, cc: CycleContext): Promise<void> {
       command: 'create-tech-spec',
       stories: [s],
       attempt: 1,
-      promptExtras: techSpecVariables(run, cc),
+      promptExtras: techSpecVariables(cc),
       afterSuccess: async () => ((await run.deps.fs.exists(file)) ? [] : [`create-tech-spec did not write ${file}.`]),
     });
     if (!rec) await setStoryStatus(run, cc, s, 'blocked', `create-tech-spec failed ${run.deps.settings.maxConsecutiveFailures} times in a row`);
@@ -144,7 +144,7 @@ async function techSpecPhase(run: RunContext, cc: CycleContext): Promise<void> {
   for (const s of stories) if (cc.active.has(s.key)) await reviewLoop(run, cc, s, 'tech-spec-review');
 }
 
-function techSpecVariables(run: RunContext, cc: CycleContext): Partial<PromptVariables> {
+function techSpecVariables(cc: CycleContext): Partial<PromptVariables> {
   const entries = cc.stories.filter((s) => cc.decisions[s.key] !== undefined);
   return {
     tech_spec_needed: String(entries.some((s) => cc.decisions[s.key] === 'REQUIRED')),
@@ -164,7 +164,7 @@ async function reviewLoop(run: RunContext, cc: CycleContext, s: StoryRef, comman
       command,
       stories: [s],
       attempt,
-      promptExtras: techSpecVariables(run, cc),
+      promptExtras: techSpecVariables(cc),
       requireMarkers: (out) =>
         parseCriticalIssuesFound(out) === undefined ? 'the output has no [CRITICAL-ISSUES-FOUND: YES|NO] marker' : undefined,
     });
@@ -182,7 +182,7 @@ async function reviewLoop(run: RunContext, cc: CycleContext, s: StoryRef, comman
 }
 
 async function devAndCodeReviewPhase(run: RunContext, cc: CycleContext): Promise<void> {
-  for (const s of activeStories(run, cc)) {
+  for (const s of activeStories(cc)) {
     if (!cc.active.has(s.key)) continue;
     if (s.status !== 'review') {
       run.emit({ type: 'story:phase', storyKey: s.key, phase: 'dev-story', command: 'dev-story', ...laneTag(cc) });
@@ -193,7 +193,7 @@ async function devAndCodeReviewPhase(run: RunContext, cc: CycleContext): Promise
         command: 'dev-story',
         stories: [s],
         attempt: 1,
-        promptExtras: techSpecVariables(run, cc),
+        promptExtras: techSpecVariables(cc),
         afterSuccess: () => statusMovedCheck(run, cc, s, 'dev-story', ['review']),
       });
       if (!rec) {

@@ -14,7 +14,7 @@ import { classifyOutcome, type ClaudeProcessEnd } from '../../core/claude/classi
 import { extractProgressRows } from '../../core/claude/progressCsv';
 import { StreamRenderer } from '../../core/claude/StreamRenderer';
 import { invokedWorkflow } from '../../core/prompts/WorkflowPromptSource';
-import { parseStoryKey } from '../../core/ledger/storyKeys';
+import { shortIdOf } from '../../core/ledger/storyKeys';
 import { DEFAULT_IDLE_TIMEOUT_MINUTES, DEFAULT_STEP_TIMEOUT_MINUTES } from '../../core/workflow/EngineSettings';
 import { writeFileAtomic } from '../NodeFileSystem';
 import { ContainerRunner, containerNameForStep, detectContainerRuntime, type ContainerRuntimeName, type NetworkPolicy } from '../containers/ContainerRunner';
@@ -136,7 +136,7 @@ export class ClaudeAgent implements Agent {
     const started = Date.now();
     // The engine's short ids know the ledger's epics (`7-5-2` of a decimal epic); the key alone does not.
     const givenIds = (request.env.SPRINT_RUNNER_STORY_IDS ?? '').split(',').filter(Boolean);
-    const storyIds = givenIds.length === request.storyKeys.length ? givenIds : request.storyKeys.map((k) => parseStoryKey(k)?.shortId ?? k);
+    const storyIds = givenIds.length === request.storyKeys.length ? givenIds : request.storyKeys.map(shortIdOf);
     const renderer = new StreamRenderer({ storyIds, command: request.command, attempt: request.attempt });
     const label = commandLabel(request.command, request.attempt);
     const emit = (a: AgentActivity): void => {
