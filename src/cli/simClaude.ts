@@ -59,6 +59,10 @@ export interface SimRule {
   sleepSeconds?: number;
   /** Extra text appended to the final answer. */
   text?: string;
+  /** Exits 0 with a cheerful answer having done nothing, also when reminded (`--resume`). */
+  nothing?: boolean;
+  /** Asks a question and does nothing; continued with `--resume` (the reminder), it does the work. */
+  asks?: boolean;
 }
 
 export interface SimScenario {
@@ -115,6 +119,8 @@ interface ParsedArgs {
   systemPromptFile?: string;
   promptArg?: string;
   sessionId?: string;
+  /** `--resume <id>` / `-r <id>`: the same session continues. */
+  resumeSessionId?: string;
   includePartial: boolean;
 }
 
@@ -174,6 +180,10 @@ function parseArgs(argv: string[]): ParsedArgs {
           break;
         case '--session-id':
           a.sessionId = value;
+          break;
+        case '--resume':
+        case '-r':
+          a.resumeSessionId = value;
           break;
         default:
           break;
@@ -724,6 +734,13 @@ async function simulate(ctx: SimContext): Promise<number> {
     const big = `${row}\n${'y'.repeat(5 * 1024 * 1024)}`;
     toolResult(ctx, id, big, false, { stdout: big, stderr: '', interrupted: false, isImage: false, noOutputExpected: false });
   }
+  if (ctx.rule.nothing || (ctx.rule.asks && !ctx.args.resumeSessionId)) {
+    const text = ctx.rule.nothing ? 'All done! Everything is in place.' : 'There are two ways to do this: a new module or an extension of the existing one. Which option do you prefer?';
+    assistant(ctx, { type: 'text', text });
+    ctx.turns++;
+    resultLine(ctx, { result: text });
+    return 0;
+  }
   const paths = workspacePaths(ctx.cwd, process.env);
   const text = await doWork(ctx, paths);
   assistant(ctx, { type: 'text', text });
@@ -788,7 +805,7 @@ async function main(): Promise<number> {
     storyIds,
     epicId: env.SPRINT_RUNNER_EPIC_ID ?? (storyIds[0] ? storyIds[0].replace(/-[^-]*$/, '') : ''),
     cwd,
-    sessionId: args.sessionId ?? randomUUID(),
+    sessionId: args.resumeSessionId ?? args.sessionId ?? randomUUID(),
     model: args.model === 'haiku' ? 'claude-haiku-4-5-20251001' : args.model === 'opus' ? 'claude-opus-4-1-20250805' : args.model && args.model !== 'sonnet' ? args.model : (scenario.model ?? 'claude-sonnet-4-5-20250929'),
     started: Date.now(),
     turns: 0,

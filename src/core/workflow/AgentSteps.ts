@@ -8,12 +8,13 @@ import { renderPrompt, type PromptVariables } from '../prompts/renderPrompt';
 import { appendDeferredItems } from './appendDeferredItems';
 import { checkBudgets } from './BudgetGuard';
 import { modelForStep } from './modelForStep';
+import { asksAQuestion, reminderPrompt } from './StepEvidence';
 import type { RunContext } from './RunContext';
 import { Halt, joinEpics, laneField, summarise, type AgentStepRecord, type AgentStepSpec, type BatchContext, type StepInfo } from './RunTypes';
 import { runStep } from './StepJournal';
 
 function toAgentResult(r: AgentStepRecord): AgentResult {
-  const { kind: _kind, command: _command, storyKeys: _keys, attempt: _attempt, model: _model, ...result } = r;
+  const { kind: _kind, command: _command, storyKeys: _keys, attempt: _attempt, model: _model, sessionId: _session, ...result } = r;
   return result;
 }
 
@@ -25,29 +26,13 @@ export async function invokeWithRecovery(run: RunContext, ctx: BatchContext, spe
   const max = Math.max(1, run.deps.settings.maxConsecutiveFailures);
   for (let round = 1; round <= max; round++) {
     const key = round === 1 ? spec.key : `${spec.key}/r${round}`;
-    const { result, replayed } = await runStep(run, ctx, key, () => invokeAgent(run, ctx, { ...spec, key }));
-    ctx.agentResults.push(toAgentResult(result));
-    if (replayed) {
-      run.emit({
-        type: 'command:end',
-        stepKey: key,
-        cycle: spec.cycle,
-        command: spec.command,
-        attempt: spec.attempt,
-        storyKeys: result.storyKeys,
-        outcome: result.outcome,
-        durationMs: 0,
-        ...(result.usage ? { usage: result.usage } : {}),
-        replayed: true,
-        ...laneField(spec.lane),
-      });
-    }
+    const result = await continueUntilEvidence(run, ctx, { ...spec, key });
     if (result.outcome === 'success') {
       for (const d of result.deferredItems) if (!ctx.deferredItems.includes(d)) ctx.deferredItems.push(d);
       ctx.report.deferred(result.storyKeys, result.deferredItems);
       return result;
     }
-    if (!replayed) {
+    if (!result.replayed) {
       const storyKey = spec.stories.length === 1 ? spec.stories[0].key : undefined;
       const label = commandLabel(spec.command, spec.attempt);
       run.emit({
@@ -59,6 +44,55 @@ export async function invokeWithRecovery(run: RunContext, ctx: BatchContext, spe
     }
   }
   return undefined;
+}
+
+/** An invocation without its evidence, whose session can be continued (003 rule 4). */
+function shortOfEvidence(r: AgentStepRecord): boolean {
+  return r.outcome === 'agent-failure' && (r.errorClass === 'missing-evidence' || r.errorClass === 'missing-marker') && r.sessionId !== undefined;
+}
+
+/**
+ * One journaled invocation (`<key>`), then — while it ended without its evidence — the same Claude session
+ * continued with the reminder phrase (`<key>/remind1`, `<key>/remind2`): each is its own journal step, so a
+ * resumed batch replays the session id and continues the same conversation.
+ */
+async function continueUntilEvidence(run: RunContext, ctx: BatchContext, spec: AgentStepSpec): Promise<AgentStepRecord & { replayed: boolean }> {
+  const reminders = Math.max(0, run.deps.settings.maxReminders ?? 0);
+  let current = await journaledInvocation(run, ctx, spec);
+  for (let n = 1; n <= reminders && shortOfEvidence(current); n++) {
+    const key = `${spec.key}/remind${n}`;
+    const sessionId = current.sessionId!;
+    const missing = current.message ?? 'its evidence is missing';
+    if (!current.replayed) {
+      run.warn(
+        `${commandLabel(spec.command, spec.attempt)} ended without finishing (${missing}); continuing its session ${sessionId} with the autonomous-mode reminder (${n}/${reminders}).`,
+        { stepKey: key, ...(spec.stories.length === 1 ? { storyKey: spec.stories[0].key } : {}) },
+      );
+    }
+    current = await journaledInvocation(run, ctx, { ...spec, key, resumeSessionId: sessionId, reminderOf: missing });
+  }
+  return current;
+}
+
+async function journaledInvocation(run: RunContext, ctx: BatchContext, spec: AgentStepSpec): Promise<AgentStepRecord & { replayed: boolean }> {
+  const { result, replayed } = await runStep(run, ctx, spec.key, () => invokeAgent(run, ctx, spec));
+  ctx.agentResults.push(toAgentResult(result));
+  if (replayed) {
+    run.emit({
+      type: 'command:end',
+      stepKey: spec.key,
+      cycle: spec.cycle,
+      command: spec.command,
+      attempt: spec.attempt,
+      storyKeys: result.storyKeys,
+      outcome: result.outcome,
+      durationMs: 0,
+      ...(result.usage ? { usage: result.usage } : {}),
+      replayed: true,
+      ...laneField(spec.lane),
+    });
+  }
+  return { ...result, replayed };
 }
 
 async function renderFor(run: RunContext, spec: AgentStepSpec): Promise<string> {
@@ -105,7 +139,7 @@ async function invokeAgent(run: RunContext, ctx: BatchContext, spec: AgentStepSp
   const { store, settings } = run.deps;
   let prompt: string;
   try {
-    prompt = await renderFor(run, spec);
+    prompt = spec.resumeSessionId ? reminderPrompt(spec.reminderOf ?? 'its evidence is missing') : await renderFor(run, spec);
   } catch (err) {
     throw new Halt('failed', err instanceof Error ? err.message : String(err));
   }
@@ -133,6 +167,7 @@ async function invokeAgent(run: RunContext, ctx: BatchContext, spec: AgentStepSp
         attempt: spec.attempt,
         ...(model ? { model } : {}),
         prompt,
+        ...(spec.resumeSessionId ? { resumeSessionId: spec.resumeSessionId } : {}),
         ...(settings.systemPrompt ? { systemPrompt: settings.systemPrompt } : {}),
         cwd: spec.lane?.cwd ?? run.deps.layout.root,
         env: agentEnv(run, ctx, spec),
@@ -147,7 +182,12 @@ async function invokeAgent(run: RunContext, ctx: BatchContext, spec: AgentStepSp
 
     if (result.outcome === 'success') {
       const missing = spec.requireMarkers?.(result.outputText);
-      if (missing) result = { ...result, outcome: 'agent-failure', errorClass: 'missing-marker', message: `${label}: ${missing}` };
+      if (missing) result = { ...result, outcome: 'agent-failure', errorClass: 'missing-marker', message: `${label}: ${missing}${asked(result)}` };
+    }
+    if (result.outcome === 'success' && spec.evidence) {
+      // Exit 0 is a claim; the evidence on disk and in the ledger decides whether it was done.
+      const missing = await spec.evidence();
+      if (missing) result = { ...result, outcome: 'agent-failure', errorClass: 'missing-evidence', message: `${label}: ${missing}${asked(result)}` };
     }
     if (result.outcome === 'success') {
       for (const hook of run.deps.hooks ?? []) {
@@ -217,13 +257,19 @@ async function invokeAgent(run: RunContext, ctx: BatchContext, spec: AgentStepSp
   }
 }
 
+function asked(r: AgentResult): string {
+  return asksAQuestion(r.outputText) ? ' (the agent asked a question instead of finishing)' : '';
+}
+
 function record(run: RunContext, spec: AgentStepSpec, model: string | undefined, r: AgentResult): AgentStepRecord {
+  const sessionId = r.usage?.sessionId ?? spec.resumeSessionId;
   return {
     kind: 'agent',
     command: spec.command,
     storyKeys: spec.stories.map((s) => s.key),
     attempt: spec.attempt,
     ...(model ? { model } : {}),
+    ...(sessionId ? { sessionId } : {}),
     outcome: r.outcome,
     outputText: r.outputText,
     ...(r.message !== undefined ? { message: r.message } : {}),

@@ -12,7 +12,9 @@ import { parseCodeReview, parseCriticalIssuesFound, parseTechSpecDecisions } fro
 import { runGates } from './QualityGateStep';
 import type { RunContext } from './RunContext';
 import { laneSpec, laneTag, summarise, type AgentStepRecord, type CycleContext, type StoryRef } from './RunTypes';
+import type { GitSnapshot } from './GitPort';
 import { setStoryStatus } from './setStoryStatus';
+import { devStoryEvidence, storyFileEvidence, techSpecEvidence } from './StepEvidence';
 import { runStep } from './StepJournal';
 
 const REVIEW_MAX: Record<'story-review' | 'tech-spec-review', keyof EngineSettings> = {
@@ -48,7 +50,7 @@ async function createStoryPhase(run: RunContext, cc: CycleContext): Promise<void
   for (const s of backlog) run.emit({ type: 'story:phase', storyKey: s.key, phase: 'create-story', command: 'create-story', ...laneTag(cc) });
   const base = { cycle: cc.cycle, stories: backlog, attempt: 1, ...laneSpec(cc) };
   const settled = await Promise.allSettled([
-    invokeWithRecovery(run, cc.batch, { ...base, key: `${cc.prefix}/create-story`, command: 'create-story' }),
+    invokeWithRecovery(run, cc.batch, { ...base, key: `${cc.prefix}/create-story`, command: 'create-story', evidence: () => storyFileEvidence(run, cc, backlog) }),
     invokeWithRecovery(run, cc.batch, { ...base, key: `${cc.prefix}/create-story-discovery`, command: 'create-story-discovery' }),
   ]);
   for (const r of settled) if (r.status === 'rejected') throw r.reason;
@@ -128,7 +130,6 @@ async function techSpecPhase(run: RunContext, cc: CycleContext): Promise<void> {
   for (const s of stories) {
     if (!cc.active.has(s.key)) continue;
     run.emit({ type: 'story:phase', storyKey: s.key, phase: 'create-tech-spec', command: 'create-tech-spec', ...laneTag(cc) });
-    const file = `${cc.layout.implementationArtifacts}/tech-spec-${s.key}.md`;
     const rec = await invokeWithRecovery(run, cc.batch, {
       ...laneSpec(cc),
       key: `${cc.prefix}/create-tech-spec/${s.key}`,
@@ -137,7 +138,7 @@ async function techSpecPhase(run: RunContext, cc: CycleContext): Promise<void> {
       stories: [s],
       attempt: 1,
       promptExtras: techSpecVariables(run, cc),
-      afterSuccess: async () => ((await run.deps.fs.exists(file)) ? [] : [`create-tech-spec did not write ${file}.`]),
+      evidence: () => techSpecEvidence(run, cc, s),
     });
     if (!rec) await setStoryStatus(run, cc, s, 'blocked', `create-tech-spec failed ${run.deps.settings.maxConsecutiveFailures} times in a row`);
   }
@@ -186,6 +187,8 @@ async function devAndCodeReviewPhase(run: RunContext, cc: CycleContext): Promise
     if (!cc.active.has(s.key)) continue;
     if (s.status !== 'review') {
       run.emit({ type: 'story:phase', storyKey: s.key, phase: 'dev-story', command: 'dev-story', ...laneTag(cc) });
+      const cwd = cc.lane?.cwd ?? run.deps.layout.root;
+      const before = await treeBefore(run, cc, `${cc.prefix}/dev-story/${s.key}/tree-before`, cwd);
       const rec = await invokeWithRecovery(run, cc.batch, {
         ...laneSpec(cc),
         key: `${cc.prefix}/dev-story/${s.key}`,
@@ -194,6 +197,7 @@ async function devAndCodeReviewPhase(run: RunContext, cc: CycleContext): Promise
         stories: [s],
         attempt: 1,
         promptExtras: techSpecVariables(run, cc),
+        evidence: () => devStoryEvidence(run, cc, s, before, cwd),
         afterSuccess: () => statusMovedCheck(run, cc, s, 'dev-story', ['review']),
       });
       if (!rec) {
@@ -203,6 +207,20 @@ async function devAndCodeReviewPhase(run: RunContext, cc: CycleContext): Promise
     }
     await codeReviewLoop(run, cc, s);
   }
+}
+
+/** The working tree before a step, journaled (a resumed batch compares with the same one); null without git. */
+async function treeBefore(run: RunContext, cc: CycleContext, key: string, cwd: string): Promise<GitSnapshot | null> {
+  const git = run.deps.git;
+  if (!git) return null;
+  const { result } = await runStep(run, cc.batch, key, async (): Promise<{ snapshot: GitSnapshot | null }> => {
+    try {
+      return { snapshot: await git.snapshot(cwd) };
+    } catch {
+      return { snapshot: null };
+    }
+  });
+  return result.snapshot;
 }
 
 async function statusMovedCheck(run: RunContext, cc: CycleContext, s: StoryRef, command: StepCommand, expected: string[]): Promise<string[]> {

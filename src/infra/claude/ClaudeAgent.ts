@@ -161,7 +161,14 @@ export class ClaudeAgent implements Agent {
     try {
       args = [
         ...(o.commandArgs ?? []),
-        ...buildClaudeArgs({ model: this.modelFor(request), systemPromptFile, maxTurns: o.maxTurns, permission: o.permission ?? DEFAULT_PERMISSION, extraArgs: o.extraArgs }),
+        ...buildClaudeArgs({
+          model: this.modelFor(request),
+          systemPromptFile,
+          maxTurns: o.maxTurns,
+          permission: o.permission ?? DEFAULT_PERMISSION,
+          extraArgs: o.extraArgs,
+          ...(request.resumeSessionId ? { resumeSessionId: request.resumeSessionId } : {}),
+        }),
       ];
     } catch (err) {
       return { outcome: 'permanent', outputText: '', errorClass: 'invalid-settings', message: (err as Error).message, deferredItems: [] };
@@ -360,6 +367,7 @@ export class ClaudeAgent implements Agent {
       maxTurns: o.maxTurns,
       permission: o.permission ?? DEFAULT_PERMISSION,
       extraArgs: o.extraArgs,
+      ...(request.resumeSessionId ? { resumeSessionId: request.resumeSessionId } : {}),
     });
     try {
       const wrapped = runner.wrap({
