@@ -171,6 +171,8 @@ export class ScriptedAgent implements Agent {
       case 'story-review':
       case 'tech-spec-review':
         return 'Review complete.\n[CRITICAL-ISSUES-FOUND: NO]';
+      case 'sprint-status-diagnosis':
+        return '[DIAGNOSIS: BLOCK the scripted agent was given no recommendation]';
       case 'code-review':
         return 'ZERO ISSUES\nHIGHEST SEVERITY: NONE\nIssues: 0 CRITICAL, 0 HIGH, 0 MEDIUM, 0 LOW';
       default:

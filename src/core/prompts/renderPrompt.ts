@@ -18,6 +18,10 @@ export const PROMPT_VARIABLES = [
   'project_context_file',
   /** Failed quality gates before this code review (issue 7); empty when none failed or none are configured. */
   'quality_gates',
+  /** sprint-status-diagnosis: the status the story was found in, the phase and the statuses it expected. */
+  'found_status',
+  'diagnosed_phase',
+  'expected_statuses',
 ] as const;
 
 export type PromptVariable = (typeof PROMPT_VARIABLES)[number];

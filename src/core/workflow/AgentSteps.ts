@@ -115,6 +115,9 @@ async function renderFor(run: RunContext, spec: AgentStepSpec): Promise<string> 
     tech_spec_decisions: '',
     completed_story_ids: ids,
     quality_gates: '',
+    found_status: '',
+    diagnosed_phase: '',
+    expected_statuses: '',
     ...spec.promptExtras,
   };
   return renderPrompt(prompt.text, vars, prompt.path);

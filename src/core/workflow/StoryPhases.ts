@@ -7,6 +7,7 @@ import type { PromptVariables } from '../prompts/renderPrompt';
 import { invokeWithRecovery } from './AgentSteps';
 import type { EngineSettings } from './EngineSettings';
 import { findingsPattern, isRepeatedPattern } from './findingsPattern';
+import { enterPhase } from './DiagnosisStep';
 import { appendProjectContext } from './injectProjectContext';
 import { parseCodeReview, parseCriticalIssuesFound, parseTechSpecDecisions } from './markers';
 import { runGates } from './QualityGateStep';
@@ -118,7 +119,9 @@ async function injectContext(run: RunContext, cc: CycleContext, stories: StoryRe
 }
 
 async function storyReviewPhase(run: RunContext, cc: CycleContext): Promise<void> {
-  for (const s of activeStories(run, cc, ['backlog'])) await reviewLoop(run, cc, s, 'story-review');
+  for (const s of activeStories(run, cc, ['backlog'])) {
+    if ((await enterPhase(run, cc, s, 'story-review')) === 'enter') await reviewLoop(run, cc, s, 'story-review');
+  }
 }
 
 async function techSpecPhase(run: RunContext, cc: CycleContext): Promise<void> {
@@ -185,7 +188,9 @@ async function reviewLoop(run: RunContext, cc: CycleContext, s: StoryRef, comman
 async function devAndCodeReviewPhase(run: RunContext, cc: CycleContext): Promise<void> {
   for (const s of activeStories(run, cc)) {
     if (!cc.active.has(s.key)) continue;
-    if (s.status !== 'review') {
+    const entry = s.status === 'review' ? 'skip' : await enterPhase(run, cc, s, 'dev-story');
+    if (entry === 'left') continue;
+    if (entry === 'enter') {
       run.emit({ type: 'story:phase', storyKey: s.key, phase: 'dev-story', command: 'dev-story', ...laneTag(cc) });
       const cwd = cc.lane?.cwd ?? run.deps.layout.root;
       const before = await treeBefore(run, cc, `${cc.prefix}/dev-story/${s.key}/tree-before`, cwd);
@@ -205,6 +210,7 @@ async function devAndCodeReviewPhase(run: RunContext, cc: CycleContext): Promise
         continue;
       }
     }
+    if (!cc.active.has(s.key) || (await enterPhase(run, cc, s, 'code-review')) !== 'enter') continue;
     await codeReviewLoop(run, cc, s);
   }
 }

@@ -148,13 +148,15 @@ describe('SprintRunner contract with agents and the world', () => {
     assert.equal((await ws.statuses())['1-1-a'], 'blocked');
   });
 
-  it('the engine writes only done/blocked; other lines and comments of the ledger stay byte-identical', async () => {
+  it('the engine writes only done/blocked and what a diagnosis recommends; other lines and comments of the ledger stay byte-identical', async () => {
     const ws = await workspace({ stories: { '1-1-a': 'review', '1-2-b': 'backlog' } });
     const before = await ws.ledgerText();
     const t = aRunner(ws, { store: await aStore(), script: {
         'code-review 1-1': { output: '- [CRITICAL] same\nHIGHEST SEVERITY: CRITICAL' },
         // Writes the story file (its evidence) but leaves the ledger line to the engine.
         'create-story': { effects: false, output: 'x', work: (req) => ws.fs.writeTextAtomic(`${ws.layout.implementationArtifacts}/${req.storyKeys[0]}.md`, `# Story ${req.storyKeys[0]}\n`) },
+        // The story review finds 1-2-b still "backlog": diagnosed, it continues as ready-for-dev.
+        'sprint-status-diagnosis': { output: '[DIAGNOSIS: CONTINUE-AS ready-for-dev]' },
       },
     });
     await t.runner.run({ cycles: 1 });
