@@ -30,7 +30,8 @@ const BOOLEAN_FLAGS = new Set([
 
 export type SimFailure =
   | 'overloaded' | 'rate-limit' | 'server-error' | 'auth' | 'invalid-request' | 'no-connection'
-  | 'max-turns' | 'budget' | 'no-result' | 'malformed' | 'signal' | 'hang' | 'chatty' | 'big-line' | 'stderr-error';
+  | 'max-turns' | 'budget' | 'no-result' | 'malformed' | 'signal' | 'hang' | 'chatty' | 'big-line' | 'stderr-error'
+  | 'usage-limit';
 
 export interface SimFinding {
   severity: 'CRITICAL' | 'HIGH' | 'MEDIUM' | 'LOW';
@@ -63,6 +64,9 @@ export interface SimRule {
   nothing?: boolean;
   /** Asks a question and does nothing; continued with `--resume` (the reminder), it does the work. */
   asks?: boolean;
+  /** `fail: "usage-limit"`: seconds until the limit resets (default 3); `rateLimitType` as the event says it. */
+  resetInSeconds?: number;
+  rateLimitType?: string;
 }
 
 export interface SimScenario {
@@ -657,6 +661,25 @@ async function apiFailure(ctx: SimContext, kind: string): Promise<number> {
   return 1;
 }
 
+/** The subscription's usage window is closed: a rejected `rate_limit_event`, then the CLI's limit text with the reset. */
+function usageLimit(ctx: SimContext): number {
+  const resetsAt = Math.floor(Date.now() / 1000) + (ctx.rule.resetInSeconds ?? 3);
+  const rateLimitType = ctx.rule.rateLimitType ?? 'five_hour';
+  out({ type: 'rate_limit_event', rate_limit_info: { status: 'rejected', resetsAt, rateLimitType, overageStatus: 'rejected', isUsingOverage: false }, uuid: randomUUID(), session_id: ctx.sessionId });
+  const text = `Claude AI usage limit reached|${resetsAt}`;
+  out({
+    type: 'assistant',
+    message: {
+      id: randomUUID(), container: null, model: '<synthetic>', role: 'assistant', stop_details: null, stop_reason: 'stop_sequence', stop_sequence: '', type: 'message',
+      usage: { input_tokens: 0, output_tokens: 0, cache_creation_input_tokens: 0, cache_read_input_tokens: 0 },
+      content: [{ type: 'text', text }], context_management: null,
+    },
+    parent_tool_use_id: null, session_id: ctx.sessionId, uuid: randomUUID(), error: 'rate_limit',
+  });
+  resultLine(ctx, { is_error: true, api_error_status: 429, result: text, stop_reason: 'stop_sequence', num_turns: 1 }, true);
+  return 1;
+}
+
 async function hang(ctx: SimContext): Promise<number> {
   const id = newToolId();
   // The CLI handles SIGINT all along: install the handler before the tool starts.
@@ -690,6 +713,8 @@ async function simulate(ctx: SimContext): Promise<number> {
   const fail = ctx.rule.fail;
   if (fail && API_FAILURES[fail]) return apiFailure(ctx, fail);
   switch (fail) {
+    case 'usage-limit':
+      return usageLimit(ctx);
     case 'hang':
       return hang(ctx);
     case 'chatty':

@@ -16,6 +16,8 @@ export interface ScriptedReply {
   output?: string;
   message?: string;
   errorClass?: string;
+  /** A usage limit: its reset time (epoch ms), as ClaudeAgent reports it. */
+  resetsAt?: number;
   deferred?: string[];
   costUsd?: number;
   /** false: do not write files nor move statuses (an agent that "forgot" its job). Default true on success. */
@@ -144,6 +146,7 @@ export class ScriptedAgent implements Agent {
       outputText: output,
       ...(reply.message !== undefined ? { message: reply.message } : {}),
       ...(reply.errorClass !== undefined ? { errorClass: reply.errorClass } : {}),
+      ...(reply.resetsAt !== undefined ? { resetsAt: reply.resetsAt } : {}),
       deferredItems: deferred,
       usage: { inputTokens: 100, outputTokens: 50, cacheCreationInputTokens: 0, cacheReadInputTokens: 0, costUsd: reply.costUsd ?? 0.01, sessionId: inv.sessionId },
     };

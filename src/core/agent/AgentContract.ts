@@ -96,6 +96,10 @@ export interface AgentResult {
   logFile?: string;
   exitCode?: number | null;
   signal?: string | null;
+  /** A usage limit ended the run (transient): when it resets, epoch ms. The engine waits until then. */
+  resetsAt?: number;
+  /** `five_hour`, `seven_day`, … when known. */
+  limitType?: string;
 }
 
 export interface Agent {

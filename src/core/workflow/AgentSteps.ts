@@ -7,6 +7,7 @@ import { commandLabel } from '../commands';
 import { renderPrompt, type PromptVariables } from '../prompts/renderPrompt';
 import { appendDeferredItems } from './appendDeferredItems';
 import { checkBudgets } from './BudgetGuard';
+import { waitForJournaledLimit, waitForLimit } from './LimitWait';
 import { modelForStep } from './modelForStep';
 import { asksAQuestion, reminderPrompt } from './StepEvidence';
 import type { RunContext } from './RunContext';
@@ -153,6 +154,7 @@ async function invokeAgent(run: RunContext, ctx: BatchContext, spec: AgentStepSp
   const label = commandLabel(spec.command, spec.attempt);
   const stepInfo: StepInfo = { stepKey: spec.key, command: spec.command, storyKeys, attempt: spec.attempt, cycle: spec.cycle };
 
+  await waitForJournaledLimit(run, ctx, spec);
   for (let retry = 0; ; retry++) {
     const startedAt = run.clock.now();
     run.emit({ type: 'command:start', stepKey: spec.key, cycle: spec.cycle, command: spec.command, attempt: spec.attempt, storyKeys, epicId, ...(model ? { model } : {}), ...laneField(spec.lane) });
@@ -224,6 +226,12 @@ async function invokeAgent(run: RunContext, ctx: BatchContext, spec: AgentStepSp
     });
     await checkBudgets(run, ctx, storyKeys);
 
+    if (result.outcome === 'transient' && result.resetsAt !== undefined && result.resetsAt > run.clock.now() + 1000 && !spec.background) {
+      // A usage limit with its reset time: waited out, then the step runs again (not a retry of a flaky call).
+      await waitForLimit(run, ctx, spec, { resetsAt: result.resetsAt, ...(result.limitType ? { limitType: result.limitType } : {}) });
+      retry = -1;
+      continue;
+    }
     if (result.outcome === 'transient') {
       const { maxRetries, baseDelayMs, maxDelayMs } = settings.transientRetry;
       if (retry >= maxRetries) {

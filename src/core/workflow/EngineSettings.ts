@@ -34,6 +34,11 @@ export interface EngineSettings {
    * counts as a failure. 0 = never. Default 2.
    */
   maxReminders?: number;
+  /**
+   * A usage limit that resets within this many hours is waited out (journaled, cancellable); one further away
+   * (a weekly limit) pauses the batch and says when it resets. Default 12.
+   */
+  maxLimitWaitHours?: number;
   /** project-context.md older than this is refreshed in the background (002). */
   projectContextMaxAgeHours: number;
   budgets?: BudgetSettings;
@@ -66,6 +71,7 @@ export function defaultEngineSettings(): EngineSettings {
     maxConsecutiveFailures: 3,
     transientRetry: { maxRetries: 5, baseDelayMs: 2_000, maxDelayMs: 60_000 },
     maxReminders: 2,
+    maxLimitWaitHours: 12,
     projectContextMaxAgeHours: 24,
   };
 }

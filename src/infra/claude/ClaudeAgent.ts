@@ -9,7 +9,7 @@ import { extraArgsProblem } from '../../core/claude/extraArgsPolicy';
 import { buildClaudeArgs, DEFAULT_PERMISSION, type PermissionStrategy } from '../../core/claude/ClaudeInvocation';
 import { ClaudeRunTranscript } from '../../core/claude/ClaudeRunTranscript';
 import { ClaudeStreamParser } from '../../core/claude/ClaudeStreamParser';
-import { classifyOutcome, type ClaudeProcessEnd } from '../../core/claude/classifyOutcome';
+import { classifyWithLimits, type ClaudeProcessEnd } from '../../core/claude/classifyOutcome';
 import { extractProgressRows } from '../../core/claude/progressCsv';
 import { StreamRenderer } from '../../core/claude/StreamRenderer';
 import { invokedWorkflow } from '../../core/prompts/WorkflowPromptSource';
@@ -281,7 +281,7 @@ export class ClaudeAgent implements Agent {
       emit({ kind: 'output', line: renderer.finish('permanent', Date.now() - started, undefined, missingWorkflowMessage) });
       return { outcome: 'permanent', outputText: '', errorClass: 'missing-workflow', message: missingWorkflowMessage, deferredItems: [], logFile, exitCode: end.exitCode, signal: end.signal };
     }
-    const verdict = this.judgeStart(classifyOutcome(run, end), end, sawInit, command);
+    const verdict = this.judgeStart(classifyWithLimits(run, end), end, sawInit, command);
     const usage = run.usage();
     if (usage && usage.model === undefined) usage.model = this.modelFor(request);
     const outputText = run.outputText;
@@ -297,6 +297,8 @@ export class ClaudeAgent implements Agent {
       logFile: end.spawnError ? undefined : logFile,
       exitCode: end.exitCode,
       signal: end.signal,
+      ...(verdict.resetsAt !== undefined ? { resetsAt: verdict.resetsAt } : {}),
+      ...(verdict.limitType ? { limitType: verdict.limitType } : {}),
     };
   }
 
@@ -305,7 +307,7 @@ export class ClaudeAgent implements Agent {
     return this.unusable;
   }
 
-  private judgeStart(verdict: ReturnType<typeof classifyOutcome>, end: ClaudeProcessEnd, sawInit: boolean, commandLine: string): ReturnType<typeof classifyOutcome> {
+  private judgeStart(verdict: ReturnType<typeof classifyWithLimits>, end: ClaudeProcessEnd, sawInit: boolean, commandLine: string): ReturnType<typeof classifyWithLimits> {
     if (sawInit) this.everStarted = true;
     if (this.unusable) return { outcome: 'permanent', errorClass: 'agent-unusable', message: this.unusable };
     if (sawInit || this.everStarted || end.stoppedBy) return verdict;

@@ -115,6 +115,12 @@ export function eventColumns(e: SprintEvent): EventColumns {
       cols.status = 'report';
       cols.message = e.path;
       break;
+    case 'limit:wait':
+      cols.storyKey = singleKey(e.storyKeys);
+      cols.status = `limit-${e.state}`;
+      cols.message = `resets at ${new Date(e.resetsAt).toISOString()}${e.limitType ? ` (${e.limitType})` : ''}`;
+      cols.stepKey = e.stepKey;
+      break;
     case 'warning':
     case 'error':
       cols.storyKey = e.storyKey ?? null;
