@@ -115,6 +115,10 @@ export function eventColumns(e: SprintEvent): EventColumns {
       cols.status = 'report';
       cols.message = e.path;
       break;
+    case 'batch:forecast':
+      cols.status = `forecast-${e.basis}`;
+      cols.message = `$${e.nextBatchUsd.toFixed(2)} for ${e.stories.length} stories`;
+      break;
     case 'limit:wait':
       cols.storyKey = singleKey(e.storyKeys);
       cols.status = `limit-${e.state}`;

@@ -173,6 +173,7 @@ describe('SprintRunner contract with agents and the world', () => {
     assert.deepEqual(kinds, [
       'run:state',
       'batch:start',
+      'batch:forecast',
       'context:status',
       'cycle:start',
       'command:start',
