@@ -76,7 +76,10 @@ async function continueUntilEvidence(run: RunContext, ctx: BatchContext, spec: A
 }
 
 async function journaledInvocation(run: RunContext, ctx: BatchContext, spec: AgentStepSpec): Promise<AgentStepRecord & { replayed: boolean }> {
-  const { result, replayed } = await runStep(run, ctx, spec.key, () => invokeAgent(run, ctx, spec));
+  // Started but never finished: the process died during the step. Its work may be on disk already.
+  const prior = spec.evidence ? await run.deps.store.getStep(ctx.batch.id, spec.key) : undefined;
+  const interrupted = prior !== undefined && prior.result === undefined;
+  const { result, replayed } = await runStep(run, ctx, spec.key, async () => (interrupted ? await verifiedOnDisk(run, spec) : undefined) ?? invokeAgent(run, ctx, spec));
   ctx.agentResults.push(toAgentResult(result));
   if (replayed) {
     run.emit({
@@ -94,6 +97,29 @@ async function journaledInvocation(run: RunContext, ctx: BatchContext, spec: Age
     });
   }
   return { ...result, replayed };
+}
+
+/**
+ * Never pay twice: an interrupted step whose evidence is complete is recorded as done (verified, not run
+ * again). Its output is gone, so markers parsed from it take their defaults (a tech-spec decision: REQUIRED).
+ */
+async function verifiedOnDisk(run: RunContext, spec: AgentStepSpec): Promise<AgentStepRecord | undefined> {
+  if (!spec.evidence || (await spec.evidence()) !== undefined) return undefined;
+  const label = commandLabel(spec.command, spec.attempt);
+  run.warn(`${label} was interrupted, but its work is on disk and checks out: verified, not run again.`, {
+    stepKey: spec.key,
+    ...(spec.stories.length === 1 ? { storyKey: spec.stories[0].key } : {}),
+  });
+  return {
+    kind: 'agent',
+    command: spec.command,
+    storyKeys: spec.stories.map((s) => s.key),
+    attempt: spec.attempt,
+    outcome: 'success',
+    outputText: '',
+    message: 'verified on disk after an interrupted run',
+    deferredItems: [],
+  };
 }
 
 async function renderFor(run: RunContext, spec: AgentStepSpec): Promise<string> {

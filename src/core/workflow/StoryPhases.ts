@@ -15,7 +15,7 @@ import type { RunContext } from './RunContext';
 import { laneSpec, laneTag, summarise, type AgentStepRecord, type CycleContext, type StoryRef } from './RunTypes';
 import type { GitSnapshot } from './GitPort';
 import { setStoryStatus } from './setStoryStatus';
-import { devStoryEvidence, storyFileEvidence, techSpecEvidence } from './StepEvidence';
+import { devStoryEvidence, storyFileEvidence, techSpecEvidence, techSpecPath } from './StepEvidence';
 import { runStep } from './StepJournal';
 
 const REVIEW_MAX: Record<'story-review' | 'tech-spec-review', keyof EngineSettings> = {
@@ -127,6 +127,15 @@ async function storyReviewPhase(run: RunContext, cc: CycleContext): Promise<void
 async function techSpecPhase(run: RunContext, cc: CycleContext): Promise<void> {
   const stories = activeStories(run, cc, ['backlog', 'ready-for-dev']);
   if (stories.length === 0) return;
+  // Never pay twice: a ready-for-dev story whose tech spec is already there gets no new one and no new review.
+  for (const s of stories) {
+    if (s.status !== 'ready-for-dev') continue;
+    const file = techSpecPath(cc, s);
+    const { result, replayed } = await runStep(run, cc.batch, `${cc.prefix}/tech-spec-exists/${s.key}`, async () => ({ exists: await run.deps.fs.exists(file) }));
+    if (!result.exists) continue;
+    cc.decisions[s.key] = 'SKIP';
+    if (!replayed) run.warn(`Story ${s.key} is ready-for-dev and its tech spec ${file} already exists: no new tech spec, no new review.`, { storyKey: s.key });
+  }
   // ready-for-dev: no decision exists (no create-story this cycle) → 003's default, REQUIRED.
   for (const s of stories) cc.decisions[s.key] ??= 'REQUIRED';
   if (!stories.some((s) => cc.decisions[s.key] === 'REQUIRED')) return;
