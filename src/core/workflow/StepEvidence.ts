@@ -25,7 +25,7 @@ export function asksAQuestion(output: string): boolean {
 export async function storyFileEvidence(run: RunContext, cc: CycleContext, stories: readonly StoryRef[]): Promise<string | undefined> {
   const problems: string[] = [];
   for (const s of stories) {
-    const file = storyFilePath(cc, s);
+    const file = storyFilePath(run, cc, s);
     if (!(await run.deps.fs.exists(file))) {
       problems.push(`the story file ${file} does not exist`);
       continue;
@@ -38,8 +38,10 @@ export async function storyFileEvidence(run: RunContext, cc: CycleContext, stori
   return problems.length > 0 ? problems.join('; ') : undefined;
 }
 
-export function storyFilePath(cc: CycleContext, s: StoryRef): string {
-  return `${cc.layout.implementationArtifacts}/${s.key}.md`;
+/** Where the agent was told to write story files: SPRINT_RUNNER_STORY_DIR when the session sets one, else the step's artifacts folder. */
+export function storyFilePath(run: RunContext, cc: CycleContext, s: StoryRef): string {
+  const configured = cc.lane ? undefined : run.deps.env?.SPRINT_RUNNER_STORY_DIR;
+  return `${configured ?? cc.layout.implementationArtifacts}/${s.key}.md`;
 }
 
 export function techSpecPath(cc: CycleContext, s: StoryRef): string {

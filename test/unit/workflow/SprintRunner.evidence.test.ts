@@ -94,6 +94,30 @@ describe('SprintRunner: every claim is verified (evidence, 003 rule 4 reminder)'
     assert.equal((await current.statuses())['1-1-a'], 'done');
   });
 
+  it('the story file is looked for where the agent was told to write it (SPRINT_RUNNER_STORY_DIR)', async () => {
+    const ws = await aWorkspace({ stories: { '1-1-a': 'backlog' } });
+    workspaces.push(ws);
+    const store = await aStore();
+    stores.push(store);
+    const storyDir = `${ws.root}/stories`;
+    await ws.fs.mkdirp(storyDir);
+    const t = aRunner(ws, {
+      store,
+      script: {
+        'create-story': {
+          effects: false,
+          output: 'Story 1-1: [TECH-SPEC-DECISION: SKIP]',
+          setStatus: { '1-1-a': 'ready-for-dev' },
+          work: (req: AgentRequest) => ws.fs.writeTextAtomic(`${req.env.SPRINT_RUNNER_STORY_DIR}/1-1-a.md`, '# Story 1-1\n'),
+        },
+      },
+      deps: { env: { SPRINT_RUNNER_LOG: '/opt/sprint-runner/log.sh', SPRINT_RUNNER_STORY_DIR: storyDir } },
+    });
+    await t.runner.run({ cycles: 1 });
+    assert.equal(t.agent.invocations.some((i) => i.resumeSessionId), false, 'no reminder: the evidence is where it was asked for');
+    assert.equal((await ws.statuses())['1-1-a'], 'done');
+  });
+
   it('a crash, max turns or API error is not a claim: no reminder, the existing re-run rules', async () => {
     const o = await run({ '1-1-a': 'ready-for-dev' }, { 'dev-story': [{ outcome: 'agent-failure', errorClass: 'error_max_turns', message: 'Reached maximum number of turns' }, {}] });
     assert.deepEqual(o.agent.sequence.slice(2, 5), ['dev-story 1-1', 'dev-story 1-1', 'code-review 1-1']);
