@@ -54,6 +54,24 @@ describe('SprintRunner never pays twice', () => {
     assert.ok(eventsOf(survivor.events, 'warning').some((w) => w.message === 'dev-story was interrupted, but its work is on disk and checks out: verified, not run again.'));
   });
 
+  it('crash during a reminder: resume continues the same Claude session (the journal holds its id)', async () => {
+    const ws = await workspace({ '1-1-a': 'in-progress' });
+    const doomedStore = await aStore(path.join(ws.root, '.sprint-runner'));
+    const doomed = aRunner(ws, { store: doomedStore, script: { 'dev-story': [{ effects: false, output: 'Shall I start with the parser?' }, { before: never }] } });
+    void doomed.runner.run({ cycles: 1 });
+    for (let i = 0; i < 300 && !doomed.agent.sequence.includes('dev-story 1-1 resume'); i++) await new Promise((r) => setTimeout(r, 10));
+    const session = doomed.agent.invocations[0].sessionId;
+    await new Promise((r) => setTimeout(r, 300));
+
+    const store = await aStore(path.join(ws.root, '.sprint-runner'));
+    stores.push(store);
+    const survivor = aRunner(ws, { store });
+    const r = await survivor.runner.resume();
+    assert.deepEqual(survivor.agent.sequence, ['dev-story 1-1 resume', 'code-review 1-1', 'batch-commit 1-1']);
+    assert.equal(survivor.agent.invocations[0].resumeSessionId, session);
+    assert.equal(r.status, 'completed');
+  });
+
   it('crash before dev-story did its work: resume runs it again', async () => {
     const ws = await workspace({ '1-1-a': 'in-progress' });
     const doomedStore = await aStore(path.join(ws.root, '.sprint-runner'));
