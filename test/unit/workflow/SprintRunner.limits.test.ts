@@ -4,7 +4,12 @@
 
 import { strict as assert } from 'node:assert';
 import * as path from 'node:path';
+import { promises as fsp } from 'node:fs';
+import * as os from 'node:os';
+import { AgentRegistry } from '../../../src/core/agent/AgentContract';
 import { eventLineOf, eventLineText } from '../../../src/core/eventLine';
+import { ClaudeAgent } from '../../../src/infra/claude/ClaudeAgent';
+import { buildSim, HELPER } from '../infra/claude/simHarness';
 import { systemClock } from '../../../src/core/workflow/Clock';
 import type { SqlJsRunStore } from '../../../src/infra/SqlJsRunStore';
 import { aRunner, aStore, aWorkspace, eventsOf, TEST_NOW, type TestWorkspace } from '../../support/workflowBuilders';
@@ -51,6 +56,36 @@ describe('SprintRunner usage limits', function () {
     assert.match(eventLineText(eventLineOf(waits[0])!), new RegExp(`Usage limit reached: waiting until ${new Date(resetsAt).toISOString().replace(/[.]/g, '\\.')} \\(\\d+s left\\); the run continues by itself, stop cancels`));
     // Not a transient retry: no backoff warnings, no failure.
     assert.deepEqual(eventsOf(t.events, 'error'), []);
+  });
+
+  it('with ClaudeAgent over sim-claude: a rate_limit_event resetting 2 s ahead is waited out and the story ends done', async () => {
+    const ws = await workspace(Date.now());
+    const stateDir = await fsp.mkdtemp(path.join(os.tmpdir(), 'sr-limit-sim-'));
+    const scenarioFile = path.join(stateDir, 'scenario.json');
+    await fsp.writeFile(scenarioFile, JSON.stringify({ delayMs: 1, rules: [{ command: 'dev-story', fail: 'usage-limit', resetInSeconds: 2, times: 1 }] }));
+    const agent = new ClaudeAgent({
+      command: await buildSim(),
+      logDir: path.join(stateDir, 'logs'),
+      stateDir,
+      progressHelperPath: HELPER,
+      env: { IS_SANDBOX: '1', SIM_CLAUDE_SCENARIO: scenarioFile, SIM_CLAUDE_STATE_DIR: path.join(stateDir, 'sim') },
+    });
+    try {
+      const t = aRunner(ws, { store: await aStore(), deps: { agents: new AgentRegistry(agent), clock: systemClock, sleep: undefined } });
+      const r = await t.runner.run({ cycles: 1 });
+      assert.equal(r.status, 'completed', r.reason);
+      const waits = eventsOf(t.events, 'limit:wait');
+      assert.equal(waits[0].state, 'waiting');
+      assert.equal(waits[0].limitType, 'five_hour');
+      assert.equal(waits[waits.length - 1].state, 'over');
+      const devStarts = eventsOf(t.events, 'command:start').filter((e) => e.command === 'dev-story');
+      assert.equal(devStarts.length, 2);
+      assert.ok(devStarts[1].at >= waits[0].resetsAt, 'dev-story ran again only after the reset');
+      assert.equal((await ws.statuses())['1-1-a'], 'done');
+    } finally {
+      await agent.dispose();
+      await fsp.rm(stateDir, { recursive: true, force: true });
+    }
   });
 
   it('killed during the wait: resume waits for the same (journaled) reset before running the step again', async () => {
