@@ -63,10 +63,12 @@ async function continueUntilEvidence(run: RunContext, ctx: BatchContext, spec: A
   for (let n = 1; n <= reminders && shortOfEvidence(current); n++) {
     const key = `${spec.key}/remind${n}`;
     const sessionId = current.sessionId!;
-    const missing = current.message ?? 'its evidence is missing';
+    const label = commandLabel(spec.command, spec.attempt);
+    const said = current.message ?? 'its evidence is missing';
+    const missing = said.startsWith(`${label}: `) ? said.slice(label.length + 2) : said;
     if (!current.replayed) {
       run.warn(
-        `${commandLabel(spec.command, spec.attempt)} ended without finishing (${missing}); continuing its session ${sessionId} with the autonomous-mode reminder (${n}/${reminders}).`,
+        `${label} ended without finishing (${missing}); continuing its session ${sessionId} with the autonomous-mode reminder (${n}/${reminders}).`,
         { stepKey: key, ...(spec.stories.length === 1 ? { storyKey: spec.stories[0].key } : {}) },
       );
     }
