@@ -99,6 +99,21 @@ export type SprintEvent =
       files?: string[];
       detail?: string;
     })
+  /**
+   * A usage limit: the run waits until `resetsAt` (epoch ms) and then continues by itself. Sent when the wait
+   * starts, about once a minute while it lasts (a countdown for the front ends), and `over` when it ended.
+   */
+  | (Base & { type: 'limit:wait'; stepKey: string; storyKeys: string[]; resetsAt: number; limitType?: string; state: 'waiting' | 'over' })
+  /** Before anything is spent: what the batch is forecast to cost (docs/cost-forecast.md). */
+  | (Base & {
+      type: 'batch:forecast';
+      batchId: number;
+      nextBatchUsd: number;
+      basis: 'history' | 'default' | 'mixed';
+      historyCommands: number;
+      stories: { key: string; usd: number }[];
+      budgetUsd?: number;
+    })
   /** The end-of-batch Markdown report was written. */
   | (Base & { type: 'report:written'; path: string })
   | (Base & { type: 'warning'; message: string; storyKey?: string; stepKey?: string })

@@ -10,6 +10,8 @@ export const STEP_COMMANDS = [
   'dev-story',
   'code-review',
   'batch-commit',
+  /** 003 step 5: a story found in a status its phase does not expect is diagnosed before the run goes on. */
+  'sprint-status-diagnosis',
 ] as const;
 
 export type StepCommand = (typeof STEP_COMMANDS)[number];

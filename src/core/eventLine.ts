@@ -88,6 +88,15 @@ export function eventLineOf(e: SprintEvent, context: DescribeContext = {}): Even
       return line('', 'project-context', e.status, `${e.path}${e.message ? ` — ${e.message}` : ''}`, e.status === 'failed' ? 'error' : 'info');
     case 'budget:reached':
       return line(e.storyKey ? label([e.storyKey]) : '', 'budget', 'reached', `${e.scope} budget reached: ${formatUsd(e.spentUsd)} of ${formatUsd(e.limitUsd)}; pausing`, 'warning');
+    case 'batch:forecast':
+      return line('', 'forecast', e.basis,
+        `Forecast for this batch: ${formatUsd(e.nextBatchUsd)} for ${e.stories.length} stor${e.stories.length === 1 ? 'y' : 'ies'} (${e.basis === 'default' ? 'default costs: no history yet' : `${e.basis}: ${e.historyCommands} command(s) of this project`})${e.budgetUsd !== undefined ? `; budget ${formatUsd(e.budgetUsd)}` : ''}`,
+        e.budgetUsd !== undefined && e.nextBatchUsd > e.budgetUsd ? 'warning' : 'info');
+    case 'limit:wait':
+      return e.state === 'waiting'
+        ? line(label(e.storyKeys), 'usage-limit', 'waiting',
+          `Usage limit${e.limitType ? ` (${e.limitType})` : ''} reached: waiting until ${new Date(e.resetsAt).toISOString()} (${formatDuration(Math.max(0, e.resetsAt - e.at))} left); the run continues by itself, stop cancels`, 'warning')
+        : line(label(e.storyKeys), 'usage-limit', 'over', 'Usage limit reset: continuing');
     case 'warning':
       return line(e.storyKey ? label([e.storyKey]) : '', 'warning', 'warning', e.message, 'warning');
     case 'error':

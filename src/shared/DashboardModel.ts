@@ -337,6 +337,12 @@ export class DashboardModel {
         this.run.detail = `Project context ${event.status}${event.message ? `: ${event.message}` : ''}`;
         runChanged();
         break;
+      case 'limit:wait':
+      case 'batch:forecast':
+        // The wait's countdown and the forecast read as the shared event line says them.
+        this.run.detail = eventLineOf(event)?.message ?? this.run.detail;
+        runChanged();
+        break;
       case 'story:phase':
       case 'budget:reached':
       case 'warning':

@@ -30,6 +30,10 @@ export interface RunProgress {
   costUsd: number;
   /** Story key → short id, for compact labels. */
   shortIds: Record<string, string>;
+  /** Waiting for a usage limit: when it resets (epoch ms) and when that was last said (the countdown's now). */
+  limit?: { resetsAt: number; at: number };
+  /** The batch's cost forecast, said at its start. */
+  forecastUsd?: number;
 }
 
 export class RunActivity {
@@ -69,7 +73,7 @@ export class RunActivity {
         this.current = { ...this.current, cycle: e.cycle, maxCycles: e.maxCycles, storyKeys: e.storyKeys, command: undefined };
         return;
       case 'command:start':
-        this.current = { ...this.current, storyKeys: e.storyKeys, command: e.command, attempt: e.attempt };
+        this.current = { ...this.current, storyKeys: e.storyKeys, command: e.command, attempt: e.attempt, limit: undefined };
         for (const k of e.storyKeys) Object.assign(this.activityOf(k), { working: true, command: e.command, attempt: e.attempt });
         return;
       case 'command:end': {
@@ -88,6 +92,13 @@ export class RunActivity {
       }
       case 'batch:end':
         this.stopWorking();
+        this.current = { ...this.current, limit: undefined };
+        return;
+      case 'limit:wait':
+        this.current = { ...this.current, limit: e.state === 'waiting' ? { resetsAt: e.resetsAt, at: e.at } : undefined };
+        return;
+      case 'batch:forecast':
+        this.current = { ...this.current, forecastUsd: e.nextBatchUsd };
         return;
       default:
         return;

@@ -36,7 +36,7 @@ export class SprintStatusBar implements vscode.Disposable {
     const state = this.host.getRunState();
     const p = this.host.getProgress();
     const tooltip = new vscode.MarkdownString(
-      `**Sprint Runner** — ${state}\n\nCost so far: $${p.costUsd.toFixed(2)}\n\nPermission mode: \`${this.settings.current.permissionMode}\`\n\n[Open dashboard](command:${SprintCommands.openDashboard})`,
+      `**Sprint Runner** — ${state}\n\nCost so far: $${p.costUsd.toFixed(2)}${p.forecastUsd !== undefined ? ` (forecast $${p.forecastUsd.toFixed(2)})` : ''}\n\nPermission mode: \`${this.settings.current.permissionMode}\`\n\n[Open dashboard](command:${SprintCommands.openDashboard})`,
     );
     tooltip.isTrusted = { enabledCommands: [SprintCommands.openDashboard] };
     this.main.tooltip = tooltip;

@@ -2,6 +2,7 @@
 // plain Node unit tests cover them.
 
 import { commandLabel, type StepCommand } from '../core/commands';
+import { formatDuration } from '../core/formatAmounts';
 import { shortIdOf } from '../core/ledger/storyKeys';
 
 export interface RunningTextInput {
@@ -10,6 +11,8 @@ export interface RunningTextInput {
   storyKeys: readonly string[];
   command?: StepCommand;
   attempt?: number;
+  /** Waiting for a usage limit to reset (epoch ms), as of `at`. */
+  limit?: { resetsAt: number; at: number };
 }
 
 /** `2a-1` for `2a-1-session-scanner`, `1-1+1-2` for a pair. */
@@ -18,6 +21,10 @@ export function shortStoryLabel(storyKeys: readonly string[]): string {
 }
 
 export function runningText(p: RunningTextInput): string {
+  if (p.limit) {
+    const hhmm = new Date(p.limit.resetsAt).toTimeString().slice(0, 5);
+    return `Sprint: usage limit · continues at ${hhmm} (${formatDuration(Math.max(0, p.limit.resetsAt - p.limit.at))})`;
+  }
   const cycle = p.cycle === undefined ? 'starting' : p.maxCycles ? `cycle ${p.cycle}/${p.maxCycles}` : `cycle ${p.cycle}`;
   const step = p.command ? ` · ${shortStoryLabel(p.storyKeys)} ${commandLabel(p.command, p.attempt ?? 1)}` : '';
   return `Sprint: ${cycle}${step}`;

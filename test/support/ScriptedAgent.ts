@@ -16,6 +16,8 @@ export interface ScriptedReply {
   output?: string;
   message?: string;
   errorClass?: string;
+  /** A usage limit: its reset time (epoch ms), as ClaudeAgent reports it. */
+  resetsAt?: number;
   deferred?: string[];
   costUsd?: number;
   /** false: do not write files nor move statuses (an agent that "forgot" its job). Default true on success. */
@@ -43,6 +45,10 @@ export interface Invocation {
   env: Record<string, string>;
   /** Set when this invocation was in flight together with another one (create-story ∥ discovery). */
   concurrentGroup?: number;
+  /** The session this invocation continued (`--resume <id>`), for a reminder. */
+  resumeSessionId?: string;
+  /** The session id this invocation reported (a new one, or the one it continued). */
+  sessionId: string;
 }
 
 /** create-story and its discovery are started together by the engine; the fake waits this long for its sibling. */
@@ -71,13 +77,13 @@ export class ScriptedAgent implements Agent {
 
   /**
    * One line per invocation: `code-review 1-2 a3 @haiku`; invocations that ran at the same time share
-   * one line: `create-story ∥ create-story-discovery 1-1+1-2`.
+   * one line: `create-story ∥ create-story-discovery 1-1+1-2`. A reminder in the same session ends in ` resume`.
    */
   get sequence(): string[] {
     const lines: string[] = [];
     const seen = new Set<number>();
     for (const i of this.invocations) {
-      const tail = `${i.storyIds.length ? ` ${i.storyIds.join('+')}` : ''}${i.attempt > 1 ? ` a${i.attempt}` : ''}${i.model ? ` @${i.model}` : ''}`;
+      const tail = `${i.storyIds.length ? ` ${i.storyIds.join('+')}` : ''}${i.attempt > 1 ? ` a${i.attempt}` : ''}${i.model ? ` @${i.model}` : ''}${i.resumeSessionId ? ' resume' : ''}`;
       if (i.concurrentGroup === undefined) {
         lines.push(`${i.command}${tail}`);
         continue;
@@ -120,9 +126,11 @@ export class ScriptedAgent implements Agent {
       stepKey: req.stepKey,
       prompt: req.prompt,
       env: req.env,
+      ...(req.resumeSessionId ? { resumeSessionId: req.resumeSessionId } : {}),
+      sessionId: req.resumeSessionId ?? `session-${this.invocations.length + 1}`,
     };
     this.invocations.push(inv);
-    if (PARALLEL_PAIR.includes(req.command) && !/\/r\d+$/.test(req.stepKey)) await this.rendezvous(inv);
+    if (PARALLEL_PAIR.includes(req.command) && !/\/(r\d+|remind\d+)$/.test(req.stepKey)) await this.rendezvous(inv);
     const reply = this.reply(req.command, storyIds.join('+'), req.attempt);
     if (reply.before) await reply.before(req);
     if (req.signal.aborted) return { outcome: 'cancelled', outputText: '', deferredItems: [] };
@@ -138,8 +146,9 @@ export class ScriptedAgent implements Agent {
       outputText: output,
       ...(reply.message !== undefined ? { message: reply.message } : {}),
       ...(reply.errorClass !== undefined ? { errorClass: reply.errorClass } : {}),
+      ...(reply.resetsAt !== undefined ? { resetsAt: reply.resetsAt } : {}),
       deferredItems: deferred,
-      usage: { inputTokens: 100, outputTokens: 50, cacheCreationInputTokens: 0, cacheReadInputTokens: 0, costUsd: reply.costUsd ?? 0.01 },
+      usage: { inputTokens: 100, outputTokens: 50, cacheCreationInputTokens: 0, cacheReadInputTokens: 0, costUsd: reply.costUsd ?? 0.01, sessionId: inv.sessionId },
     };
   }
 
@@ -165,6 +174,8 @@ export class ScriptedAgent implements Agent {
       case 'story-review':
       case 'tech-spec-review':
         return 'Review complete.\n[CRITICAL-ISSUES-FOUND: NO]';
+      case 'sprint-status-diagnosis':
+        return '[DIAGNOSIS: BLOCK the scripted agent was given no recommendation]';
       case 'code-review':
         return 'ZERO ISSUES\nHIGHEST SEVERITY: NONE\nIssues: 0 CRITICAL, 0 HIGH, 0 MEDIUM, 0 LOW';
       default:

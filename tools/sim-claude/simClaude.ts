@@ -31,7 +31,8 @@ const BOOLEAN_FLAGS = new Set([
 
 export type SimFailure =
   | 'overloaded' | 'rate-limit' | 'server-error' | 'auth' | 'invalid-request' | 'no-connection'
-  | 'max-turns' | 'budget' | 'no-result' | 'malformed' | 'signal' | 'hang' | 'chatty' | 'big-line' | 'stderr-error';
+  | 'max-turns' | 'budget' | 'no-result' | 'malformed' | 'signal' | 'hang' | 'chatty' | 'big-line' | 'stderr-error'
+  | 'usage-limit';
 
 export interface SimFinding {
   severity: 'CRITICAL' | 'HIGH' | 'MEDIUM' | 'LOW';
@@ -60,6 +61,13 @@ export interface SimRule {
   sleepSeconds?: number;
   /** Extra text appended to the final answer. */
   text?: string;
+  /** Exits 0 with a cheerful answer having done nothing, also when reminded (`--resume`). */
+  nothing?: boolean;
+  /** Asks a question and does nothing; continued with `--resume` (the reminder), it does the work. */
+  asks?: boolean;
+  /** `fail: "usage-limit"`: seconds until the limit resets (default 3); `rateLimitType` as the event says it. */
+  resetInSeconds?: number;
+  rateLimitType?: string;
 }
 
 export interface SimScenario {
@@ -114,6 +122,8 @@ interface ParsedArgs {
   systemPromptFile?: string;
   promptArg?: string;
   sessionId?: string;
+  /** `--resume <id>` / `-r <id>`: the same session continues. */
+  resumeSessionId?: string;
   includePartial: boolean;
 }
 
@@ -173,6 +183,10 @@ function parseArgs(argv: string[]): ParsedArgs {
           break;
         case '--session-id':
           a.sessionId = value;
+          break;
+        case '--resume':
+        case '-r':
+          a.resumeSessionId = value;
           break;
         default:
           break;
@@ -645,6 +659,25 @@ async function apiFailure(ctx: SimContext, kind: string): Promise<number> {
   return 1;
 }
 
+/** The subscription's usage window is closed: a rejected `rate_limit_event`, then the CLI's limit text with the reset. */
+function usageLimit(ctx: SimContext): number {
+  const resetsAt = Math.floor(Date.now() / 1000) + (ctx.rule.resetInSeconds ?? 3);
+  const rateLimitType = ctx.rule.rateLimitType ?? 'five_hour';
+  out({ type: 'rate_limit_event', rate_limit_info: { status: 'rejected', resetsAt, rateLimitType, overageStatus: 'rejected', isUsingOverage: false }, uuid: randomUUID(), session_id: ctx.sessionId });
+  const text = `Claude AI usage limit reached|${resetsAt}`;
+  out({
+    type: 'assistant',
+    message: {
+      id: randomUUID(), container: null, model: '<synthetic>', role: 'assistant', stop_details: null, stop_reason: 'stop_sequence', stop_sequence: '', type: 'message',
+      usage: { input_tokens: 0, output_tokens: 0, cache_creation_input_tokens: 0, cache_read_input_tokens: 0 },
+      content: [{ type: 'text', text }], context_management: null,
+    },
+    parent_tool_use_id: null, session_id: ctx.sessionId, uuid: randomUUID(), error: 'rate_limit',
+  });
+  resultLine(ctx, { is_error: true, api_error_status: 429, result: text, stop_reason: 'stop_sequence', num_turns: 1 }, true);
+  return 1;
+}
+
 async function hang(ctx: SimContext): Promise<number> {
   const id = newToolId();
   // The CLI handles SIGINT all along: install the handler before the tool starts.
@@ -678,6 +711,8 @@ async function simulate(ctx: SimContext): Promise<number> {
   const fail = ctx.rule.fail;
   if (fail && API_FAILURES[fail]) return apiFailure(ctx, fail);
   switch (fail) {
+    case 'usage-limit':
+      return usageLimit(ctx);
     case 'hang':
       return hang(ctx);
     case 'chatty':
@@ -721,6 +756,13 @@ async function simulate(ctx: SimContext): Promise<number> {
     assistant(ctx, { type: 'tool_use', id, name: 'Bash', input: { command: 'cat big.log', description: 'Print a big file' } });
     const big = `${row}\n${'y'.repeat(5 * 1024 * 1024)}`;
     toolResult(ctx, id, big, false, { stdout: big, stderr: '', interrupted: false, isImage: false, noOutputExpected: false });
+  }
+  if (ctx.rule.nothing || (ctx.rule.asks && !ctx.args.resumeSessionId)) {
+    const text = ctx.rule.nothing ? 'All done! Everything is in place.' : 'There are two ways to do this: a new module or an extension of the existing one. Which option do you prefer?';
+    assistant(ctx, { type: 'text', text });
+    ctx.turns++;
+    resultLine(ctx, { result: text });
+    return 0;
   }
   const paths = workspacePaths(ctx.cwd, process.env);
   const text = await doWork(ctx, paths);
@@ -780,7 +822,7 @@ async function main(): Promise<number> {
     storyIds,
     epicId: env.SPRINT_RUNNER_EPIC_ID ?? (storyIds[0] ? storyIds[0].replace(/-[^-]*$/, '') : ''),
     cwd,
-    sessionId: args.sessionId ?? randomUUID(),
+    sessionId: args.resumeSessionId ?? args.sessionId ?? randomUUID(),
     model: args.model === 'haiku' ? 'claude-haiku-4-5-20251001' : args.model === 'opus' ? 'claude-opus-4-1-20250805' : args.model && args.model !== 'sonnet' ? args.model : (scenario.model ?? 'claude-sonnet-4-5-20250929'),
     started: Date.now(),
     turns: 0,

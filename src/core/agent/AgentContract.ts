@@ -67,6 +67,11 @@ export interface AgentRequest {
   model?: string;
   /** The rendered prompt (goes to stdin). */
   prompt: string;
+  /**
+   * Continue this Claude session (`--resume <id>`) instead of starting a new one: the agent stopped short of
+   * its step's evidence and `prompt` is the autonomous-mode reminder.
+   */
+  resumeSessionId?: string;
   /** Appended system prompt (goes through a file, never argv). */
   systemPrompt?: string;
   cwd: string;
@@ -91,6 +96,10 @@ export interface AgentResult {
   logFile?: string;
   exitCode?: number | null;
   signal?: string | null;
+  /** A usage limit ended the run (transient): when it resets, epoch ms. The engine waits until then. */
+  resetsAt?: number;
+  /** `five_hour`, `seven_day`, … when known. */
+  limitType?: string;
 }
 
 export interface Agent {

@@ -33,6 +33,10 @@ export const REQUIRED_WORKFLOW_STEPS: readonly StepCommand[] = ['create-story', 
 
 /** Every name a workflow with 003's step name takes in the layouts BMAD used, most specific first. */
 export function candidateNames(step: StepCommand): string[] {
+  // The diagnosis runs BMAD's sprint-status workflow: `bmad-bmm-sprint-status` (6.0.x), the
+  // `bmad-sprint-status` shim (6.12), `sprint-status` (v6-alpha). 6.12's bmad-sprint-planning is not
+  // used: it regenerates the ledger, which a diagnosis must not do.
+  if (step === 'sprint-status-diagnosis') return candidateNames('sprint-status' as StepCommand);
   return [`bmad:bmm:workflows:${step}`, `bmad-bmm-${step}`, `bmad-${step}`, step];
 }
 
@@ -50,6 +54,8 @@ function whyRunnerPrompt(step: StepCommand, generation: BmadGeneration): string 
       return 'BMAD has no review ("validate mode") workflow for this step';
     case 'create-story-discovery':
       return 'discovery is a step of the runner, not a BMAD workflow';
+    case 'sprint-status-diagnosis':
+      return 'no sprint-status workflow is installed (bmad-sprint-planning is not used: it rewrites the ledger)';
     case 'create-tech-spec':
       return generation === 'v6-alpha' ? 'this v6-alpha install has no create-tech-spec workflow' : 'BMAD replaced create-tech-spec by quick-spec/spec, which are interactive';
     case 'generate-project-context':

@@ -31,11 +31,14 @@ export interface ClaudeInvocationOptions {
   permission?: PermissionStrategy;
   /** Extra arguments from settings, appended as given. */
   extraArgs?: string[];
+  /** Continue this session (`--resume <id>`): the conversation goes on with the new prompt. */
+  resumeSessionId?: string;
 }
 
 export function buildClaudeArgs(o: ClaudeInvocationOptions): string[] {
   const args = ['-p', '--output-format', 'stream-json', '--verbose'];
   if (o.model) args.push('--model', o.model);
+  if (o.resumeSessionId) args.push('--resume', o.resumeSessionId);
   if (o.systemPromptFile) args.push('--append-system-prompt-file', o.systemPromptFile);
   if (o.maxTurns !== undefined) {
     if (!Number.isInteger(o.maxTurns) || o.maxTurns < 1) {

@@ -29,6 +29,8 @@ export class ClaudeRunTranscript {
   private assistantTextLength = 0;
   toolUses = 0;
   toolErrors = 0;
+  /** The last `rate_limit_event` that rejected the run: when the usage window reopens. */
+  rejectedLimit?: { resetsAt?: number; rateLimitType?: string };
 
   add(event: ClaudeEvent): void {
     switch (event.kind) {
@@ -60,6 +62,9 @@ export class ClaudeRunTranscript {
         break;
       case 'warning':
         this.warnings.push(event.message);
+        break;
+      case 'rate-limit':
+        if (event.status === 'rejected') this.rejectedLimit = { resetsAt: event.resetsAt, rateLimitType: event.rateLimitType };
         break;
       default:
         break;

@@ -82,6 +82,11 @@ export type ClaudeEvent =
       summary?: string;
     }
   | { kind: 'stream-event'; eventType: string; event: unknown; parentToolUseId: string | null }
+  /**
+   * `rate_limit_event`: the subscription's usage window. `status` is `allowed`, `allowed_warning` or
+   * `rejected`; `resetsAt` in epoch seconds; `rateLimitType` e.g. `five_hour`, `seven_day`.
+   */
+  | { kind: 'rate-limit'; status: string; resetsAt?: number; rateLimitType?: string }
   | { kind: 'result'; result: ClaudeResult }
   /** Any other `system` line (`status`, `thinking_tokens`, `permission_denied`, …), kept for the log. */
   | { kind: 'system'; subtype: string; data: Record<string, unknown> }
@@ -207,6 +212,12 @@ export class ClaudeStreamParser {
         return this.parseUser(o);
       case 'result':
         return [{ kind: 'result', result: parseResult(o) }];
+      case 'rate_limit_event':
+        if (isObject(o.rate_limit_info)) {
+          const info = o.rate_limit_info;
+          return [{ kind: 'rate-limit', status: str(info.status) ?? '', resetsAt: num(info.resetsAt), rateLimitType: str(info.rateLimitType) }];
+        }
+        return [{ kind: 'other', type: 'rate_limit_event', data: o }];
       case 'stream_event': {
         const ev = isObject(o.event) ? o.event : {};
         return [{ kind: 'stream-event', eventType: str(ev.type) ?? '', event: ev, parentToolUseId: parentOf(o) }];

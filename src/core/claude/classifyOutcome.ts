@@ -36,6 +36,43 @@ export interface ClaudeOutcome {
   errorClass?: string;
   /** The CLI's own words (plus a hint when we know the fix). */
   message?: string;
+  /** A usage limit: when it resets (epoch ms), from `rate_limit_event` or the CLI's `…limit reached|<epoch s>` text. */
+  resetsAt?: number;
+  /** `five_hour`, `seven_day`, … when the CLI said. */
+  limitType?: string;
+}
+
+/** The CLI's usage-limit text: `Claude AI usage limit reached|<epoch seconds>`. */
+const LIMIT_TEXT = /usage limit reached\|(\d{9,11})/i;
+
+/** When the usage limit that ended this run resets, if it was one (epoch ms). */
+export function usageLimitReset(run: ClaudeRunTranscript, stderr: string): { resetsAt: number; limitType?: string } | undefined {
+  const texts = [...run.results.map((r) => r.resultText ?? ''), ...run.results.flatMap((r) => r.errors), ...run.syntheticTexts, run.outputText, stderr];
+  for (const t of texts) {
+    const m = LIMIT_TEXT.exec(t);
+    if (m) return { resetsAt: Number(m[1]) * 1000, ...(run.rejectedLimit?.rateLimitType ? { limitType: run.rejectedLimit.rateLimitType } : {}) };
+  }
+  const limit = run.rejectedLimit;
+  if (limit?.resetsAt !== undefined) return { resetsAt: limit.resetsAt * 1000, ...(limit.rateLimitType ? { limitType: limit.rateLimitType } : {}) };
+  return undefined;
+}
+
+/**
+ * classifyOutcome, with a usage limit recognised whatever else the run ended with (an API error, no result):
+ * a transient failure that carries its reset time, so the engine waits for it instead of retrying blindly.
+ */
+export function classifyWithLimits(run: ClaudeRunTranscript, end: ClaudeProcessEnd): ClaudeOutcome {
+  const verdict = classifyOutcome(run, end);
+  if (verdict.outcome === 'success' || verdict.outcome === 'cancelled' || verdict.outcome === 'permanent') return verdict;
+  const limit = usageLimitReset(run, end.stderr);
+  if (!limit) return verdict;
+  const when = new Date(limit.resetsAt).toISOString();
+  return {
+    outcome: 'transient',
+    errorClass: 'usage-limit',
+    message: `usage limit${limit.limitType ? ` (${limit.limitType})` : ''} reached; it resets at ${when}${verdict.message ? ` — ${verdict.message}` : ''}`,
+    ...limit,
+  };
 }
 
 const TRANSIENT_STATUS = new Set([408, 409, 429, 500, 502, 503, 504, 529]);

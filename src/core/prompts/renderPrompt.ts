@@ -20,6 +20,10 @@ export const PROMPT_VARIABLES = [
   'quality_gates',
   /** The sprint status file the run uses (agents must not guess it from BMAD's config). */
   'ledger_file',
+  /** sprint-status-diagnosis: the status the story was found in, the phase and the statuses it expected. */
+  'found_status',
+  'diagnosed_phase',
+  'expected_statuses',
 ] as const;
 
 export type PromptVariable = (typeof PROMPT_VARIABLES)[number];

@@ -8,13 +8,15 @@ import { commandLabel } from '../commands';
 import { renderPrompt, type PromptVariables } from '../prompts/renderPrompt';
 import { appendDeferredItems } from './appendDeferredItems';
 import { checkBudgets } from './BudgetGuard';
+import { waitForJournaledLimit, waitForLimit } from './LimitWait';
 import { modelForStep } from './modelForStep';
+import { asksAQuestion, reminderPrompt } from './StepEvidence';
 import type { RunContext } from './RunContext';
 import { Halt, joinEpics, laneField, summarise, type AgentStepRecord, type AgentStepSpec, type BatchContext, type StepInfo } from './RunTypes';
 import { runStep } from './StepJournal';
 
 function toAgentResult(r: AgentStepRecord): AgentResult {
-  const { kind: _kind, command: _command, storyKeys: _keys, attempt: _attempt, model: _model, ...result } = r;
+  const { kind: _kind, command: _command, storyKeys: _keys, attempt: _attempt, model: _model, sessionId: _session, ...result } = r;
   return result;
 }
 
@@ -26,29 +28,13 @@ export async function invokeWithRecovery(run: RunContext, ctx: BatchContext, spe
   const max = Math.max(1, run.deps.settings.maxConsecutiveFailures);
   for (let round = 1; round <= max; round++) {
     const key = round === 1 ? spec.key : `${spec.key}/r${round}`;
-    const { result, replayed } = await runStep(run, ctx, key, () => invokeAgent(run, ctx, { ...spec, key }));
-    ctx.agentResults.push(toAgentResult(result));
-    if (replayed) {
-      run.emit({
-        type: 'command:end',
-        stepKey: key,
-        cycle: spec.cycle,
-        command: spec.command,
-        attempt: spec.attempt,
-        storyKeys: result.storyKeys,
-        outcome: result.outcome,
-        durationMs: 0,
-        ...(result.usage ? { usage: result.usage } : {}),
-        replayed: true,
-        ...laneField(spec.lane),
-      });
-    }
+    const result = await continueUntilEvidence(run, ctx, { ...spec, key });
     if (result.outcome === 'success') {
       for (const d of result.deferredItems) if (!ctx.deferredItems.includes(d)) ctx.deferredItems.push(d);
       ctx.report.deferred(result.storyKeys, result.deferredItems);
       return result;
     }
-    if (!replayed) {
+    if (!result.replayed) {
       const storyKey = spec.stories.length === 1 ? spec.stories[0].key : undefined;
       const label = commandLabel(spec.command, spec.attempt);
       run.emit({
@@ -60,6 +46,71 @@ export async function invokeWithRecovery(run: RunContext, ctx: BatchContext, spe
     }
   }
   return undefined;
+}
+
+/** An invocation without its evidence, whose session can be continued (003 rule 4). */
+function shortOfEvidence(r: AgentStepRecord): boolean {
+  return r.outcome === 'agent-failure' && (r.errorClass === 'missing-evidence' || r.errorClass === 'missing-marker') && r.sessionId !== undefined;
+}
+
+/**
+ * One journaled invocation (`<key>`), then — while it ended without its evidence — the same Claude session
+ * continued with the reminder phrase (`<key>/remind1`, `<key>/remind2`): each is its own journal step, so a
+ * resumed batch replays the session id and continues the same conversation.
+ */
+async function continueUntilEvidence(run: RunContext, ctx: BatchContext, spec: AgentStepSpec): Promise<AgentStepRecord & { replayed: boolean }> {
+  const reminders = Math.max(0, run.deps.settings.maxReminders ?? 0);
+  let current = await journaledInvocation(run, ctx, spec);
+  for (let n = 1; n <= reminders && shortOfEvidence(current); n++) {
+    const key = `${spec.key}/remind${n}`;
+    const sessionId = current.sessionId!;
+    const label = commandLabel(spec.command, spec.attempt);
+    const said = current.message ?? 'its evidence is missing';
+    const missing = said.startsWith(`${label}: `) ? said.slice(label.length + 2) : said;
+    if (!current.replayed) {
+      run.warn(
+        `${label} ended without finishing (${missing}); continuing its session ${sessionId} with the autonomous-mode reminder (${n}/${reminders}).`,
+        { stepKey: key, ...(spec.stories.length === 1 ? { storyKey: spec.stories[0].key } : {}) },
+      );
+    }
+    current = await journaledInvocation(run, ctx, { ...spec, key, resumeSessionId: sessionId, reminderOf: missing });
+  }
+  return current;
+}
+
+async function journaledInvocation(run: RunContext, ctx: BatchContext, spec: AgentStepSpec): Promise<AgentStepRecord & { replayed: boolean }> {
+  // Started but never finished: the process died during the step. Its work may be on disk already.
+  const prior = spec.evidence ? await run.deps.store.getStep(ctx.batch.id, spec.key) : undefined;
+  const interrupted = prior !== undefined && prior.result === undefined;
+  const { result, replayed } = await runStep(run, ctx, spec.key, async () => (interrupted ? await verifiedOnDisk(run, spec) : undefined) ?? invokeAgent(run, ctx, spec));
+  ctx.agentResults.push(toAgentResult(result));
+  if (replayed) {
+    emitCommandEnd(run, spec, result.storyKeys, result, 0, { replayed: true });
+  }
+  return { ...result, replayed };
+}
+
+/**
+ * Never pay twice: an interrupted step whose evidence is complete is recorded as done (verified, not run
+ * again). Its output is gone, so markers parsed from it take their defaults (a tech-spec decision: REQUIRED).
+ */
+async function verifiedOnDisk(run: RunContext, spec: AgentStepSpec): Promise<AgentStepRecord | undefined> {
+  if (!spec.evidence || (await spec.evidence()) !== undefined) return undefined;
+  const label = commandLabel(spec.command, spec.attempt);
+  run.warn(`${label} was interrupted, but its work is on disk and checks out: verified, not run again.`, {
+    stepKey: spec.key,
+    ...(spec.stories.length === 1 ? { storyKey: spec.stories[0].key } : {}),
+  });
+  return {
+    kind: 'agent',
+    command: spec.command,
+    storyKeys: spec.stories.map((s) => s.key),
+    attempt: spec.attempt,
+    outcome: 'success',
+    outputText: '',
+    message: 'verified on disk after an interrupted run',
+    deferredItems: [],
+  };
 }
 
 async function renderFor(run: RunContext, spec: AgentStepSpec): Promise<string> {
@@ -83,6 +134,9 @@ async function renderFor(run: RunContext, spec: AgentStepSpec): Promise<string> 
     tech_spec_decisions: '',
     completed_story_ids: ids,
     quality_gates: '',
+    found_status: '',
+    diagnosed_phase: '',
+    expected_statuses: '',
     ...spec.promptExtras,
   };
   return renderPrompt(prompt.text, vars, prompt.path);
@@ -101,7 +155,7 @@ async function invokeAgent(run: RunContext, ctx: BatchContext, spec: AgentStepSp
   const { store, settings } = run.deps;
   let prompt: string;
   try {
-    prompt = await renderFor(run, spec);
+    prompt = spec.resumeSessionId ? reminderPrompt(spec.reminderOf ?? 'its evidence is missing') : await renderFor(run, spec);
   } catch (err) {
     throw new Halt('failed', err instanceof Error ? err.message : String(err));
   }
@@ -112,6 +166,7 @@ async function invokeAgent(run: RunContext, ctx: BatchContext, spec: AgentStepSp
   const label = commandLabel(spec.command, spec.attempt);
   const stepInfo: StepInfo = { stepKey: spec.key, command: spec.command, storyKeys, attempt: spec.attempt, cycle: spec.cycle };
 
+  await waitForJournaledLimit(run, ctx, spec);
   for (let retry = 0; ; retry++) {
     const startedAt = run.clock.now();
     run.emit({ type: 'command:start', stepKey: spec.key, cycle: spec.cycle, command: spec.command, attempt: spec.attempt, storyKeys, epicId, ...(model ? { model } : {}), ...laneField(spec.lane) });
@@ -129,6 +184,7 @@ async function invokeAgent(run: RunContext, ctx: BatchContext, spec: AgentStepSp
         attempt: spec.attempt,
         ...(model ? { model } : {}),
         prompt,
+        ...(spec.resumeSessionId ? { resumeSessionId: spec.resumeSessionId } : {}),
         ...(settings.systemPrompt ? { systemPrompt: settings.systemPrompt } : {}),
         cwd: spec.lane?.cwd ?? run.deps.layout.root,
         env: agentEnv(run, ctx, spec),
@@ -143,7 +199,12 @@ async function invokeAgent(run: RunContext, ctx: BatchContext, spec: AgentStepSp
 
     if (result.outcome === 'success') {
       const missing = spec.requireMarkers?.(result.outputText);
-      if (missing) result = { ...result, outcome: 'agent-failure', errorClass: 'missing-marker', message: `${label}: ${missing}` };
+      if (missing) result = { ...result, outcome: 'agent-failure', errorClass: 'missing-marker', message: `${label}: ${missing}${asked(result)}` };
+    }
+    if (result.outcome === 'success' && spec.evidence) {
+      // Exit 0 is a claim; the evidence on disk and in the ledger decides whether it was done.
+      const missing = await spec.evidence();
+      if (missing) result = { ...result, outcome: 'agent-failure', errorClass: 'missing-evidence', message: `${label}: ${missing}${asked(result)}` };
     }
     if (result.outcome === 'success') {
       for (const hook of run.deps.hooks ?? []) {
@@ -162,21 +223,15 @@ async function invokeAgent(run: RunContext, ctx: BatchContext, spec: AgentStepSp
       outputSummary: summarise(result.outcome === 'success' ? result.outputText : result.message ?? result.outputText),
       ...(result.logFile ? { logPath: result.logFile } : {}),
     });
-    run.emit({
-      type: 'command:end',
-      stepKey: spec.key,
-      cycle: spec.cycle,
-      command: spec.command,
-      attempt: spec.attempt,
-      storyKeys,
-      outcome: result.outcome,
-      durationMs,
-      ...(result.usage ? { usage: result.usage } : {}),
-      ...(result.message ? { message: result.message } : {}),
-      ...laneField(spec.lane),
-    });
+    emitCommandEnd(run, spec, storyKeys, result, durationMs, result.message ? { message: result.message } : {});
     await checkBudgets(run, ctx, storyKeys);
 
+    if (result.outcome === 'transient' && result.resetsAt !== undefined && result.resetsAt > run.clock.now() + 1000 && !spec.background) {
+      // A usage limit with its reset time: waited out, then the step runs again (not a retry of a flaky call).
+      await waitForLimit(run, ctx, spec, { resetsAt: result.resetsAt, ...(result.limitType ? { limitType: result.limitType } : {}) });
+      retry = -1;
+      continue;
+    }
     if (result.outcome === 'transient') {
       const { maxRetries, baseDelayMs, maxDelayMs } = settings.transientRetry;
       if (retry >= maxRetries) {
@@ -213,13 +268,19 @@ async function invokeAgent(run: RunContext, ctx: BatchContext, spec: AgentStepSp
   }
 }
 
+function asked(r: AgentResult): string {
+  return asksAQuestion(r.outputText) ? ' (the agent asked a question instead of finishing)' : '';
+}
+
 function record(spec: AgentStepSpec, model: string | undefined, r: AgentResult): AgentStepRecord {
+  const sessionId = r.usage?.sessionId ?? spec.resumeSessionId;
   return {
     kind: 'agent',
     command: spec.command,
     storyKeys: spec.stories.map((s) => s.key),
     attempt: spec.attempt,
     ...(model ? { model } : {}),
+    ...(sessionId ? { sessionId } : {}),
     outcome: r.outcome,
     outputText: r.outputText,
     ...(r.message !== undefined ? { message: r.message } : {}),
@@ -230,6 +291,30 @@ function record(spec: AgentStepSpec, model: string | undefined, r: AgentResult):
     ...(r.exitCode !== undefined ? { exitCode: r.exitCode } : {}),
     ...(r.signal !== undefined ? { signal: r.signal } : {}),
   };
+}
+
+/** The end of one invocation as the views see it: live (with its duration) or replayed from the journal. */
+function emitCommandEnd(
+  run: RunContext,
+  spec: AgentStepSpec,
+  storyKeys: string[],
+  result: Pick<AgentStepRecord, 'outcome' | 'usage'>,
+  durationMs: number,
+  extra: { replayed?: true; message?: string },
+): void {
+  run.emit({
+    type: 'command:end',
+    stepKey: spec.key,
+    cycle: spec.cycle,
+    command: spec.command,
+    attempt: spec.attempt,
+    storyKeys,
+    outcome: result.outcome,
+    durationMs,
+    ...(result.usage ? { usage: result.usage } : {}),
+    ...extra,
+    ...laneField(spec.lane),
+  });
 }
 
 function forwardActivity(run: RunContext, spec: AgentStepSpec, storyKeys: string[], a: AgentActivity): void {

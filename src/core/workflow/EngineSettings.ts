@@ -28,6 +28,17 @@ export interface EngineSettings {
   /** Consecutive failed invocations of one step that block the stories it covers (003 step 5). */
   maxConsecutiveFailures: number;
   transientRetry: TransientRetrySettings;
+  /**
+   * 003 rule 4: an agent that ended without its step's evidence (asked a question, stopped short) is
+   * continued in its own session with the reminder phrase at most this many times before the invocation
+   * counts as a failure. 0 = never. Default 2.
+   */
+  maxReminders?: number;
+  /**
+   * A usage limit that resets within this many hours is waited out (journaled, cancellable); one further away
+   * (a weekly limit) pauses the batch and says when it resets. Default 12.
+   */
+  maxLimitWaitHours?: number;
   /** project-context.md older than this is refreshed in the background. */
   projectContextMaxAgeHours: number;
   budgets?: BudgetSettings;
@@ -64,6 +75,8 @@ export function defaultEngineSettings(): EngineSettings {
     maxCodeReviews: 10,
     maxConsecutiveFailures: 3,
     transientRetry: { maxRetries: 5, baseDelayMs: 2_000, maxDelayMs: 60_000 },
+    maxReminders: 2,
+    maxLimitWaitHours: 12,
     projectContextMaxAgeHours: 24,
   };
 }

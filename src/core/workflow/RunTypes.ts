@@ -140,6 +140,8 @@ export interface AgentStepRecord extends AgentResult {
   storyKeys: string[];
   attempt: number;
   model?: string;
+  /** The Claude session of the invocation (a reminder continues it). */
+  sessionId?: string;
 }
 
 export interface SetStatusRecord {
@@ -197,6 +199,12 @@ export interface AgentStepSpec {
   attempt: number;
   /** Returns why the output is unusable (missing marker), or undefined. */
   requireMarkers?: (output: string) => string | undefined;
+  /** Returns what the step should have left on disk or in the ledger and did not, or undefined. */
+  evidence?: () => Promise<string | undefined>;
+  /** A reminder: continue this session with the autonomous-mode phrase as the prompt. */
+  resumeSessionId?: string;
+  /** With resumeSessionId: what the step still lacks (said after the phrase). */
+  reminderOf?: string;
   promptExtras?: Partial<PromptVariables>;
   /** Runs after a successful invocation; its warnings are recorded with the step. */
   afterSuccess?: () => Promise<string[]>;

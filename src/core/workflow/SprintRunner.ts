@@ -15,7 +15,9 @@ import type { LedgerSnapshot } from '../ledger/LedgerTypes';
 import { selectNextStories } from '../ledger/selectNextStories';
 import type { BatchMode, BatchStatus, RunState, SprintEvent } from '../SprintEvents';
 import type { BatchRecord, RunOptionsRecord } from '../store/RunStore';
+import type { CostForecast } from '../forecast/CostForecast';
 import { batchCommitPhase, gitSnapshot } from './BatchCommit';
+import { forecastAtStart, recordForecastVsActual } from './ForecastStep';
 import { mergeSprintIntoBase, prepareParallel, runParallelCycle } from './ParallelCycle';
 import { projectContextPhase } from './ProjectContextStep';
 import { RunContext } from './RunContext';
@@ -144,8 +146,10 @@ export class SprintRunner {
     let status: BatchStatus = 'completed';
     let reason: string | undefined;
     let sprintComplete = false;
+    let forecast: CostForecast | undefined;
     const parallel = (this.deps.settings.maxParallel ?? 1) > 1;
     try {
+      forecast = await forecastAtStart(run, ctx);
       if (parallel) await prepareParallel(run);
       await projectContextPhase(run, ctx);
       for (let cycle = 1; mode === 'all' || maxCycles === null || cycle <= maxCycles; cycle++) {
@@ -173,6 +177,7 @@ export class SprintRunner {
     if (!sprintComplete) sprintComplete = await this.isSprintComplete();
     const endedAt = run.clock.now();
     await this.writeSprintReport(ctx, status, reason, endedAt);
+    await recordForecastVsActual(run, ctx, forecast).catch((err: unknown) => run.warn(`The forecast could not be compared with the actual cost: ${err instanceof Error ? err.message : String(err)}`));
     await this.deps.store.updateBatch(batch.id, {
       status,
       cyclesCompleted: ctx.cyclesCompleted,

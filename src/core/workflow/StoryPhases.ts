@@ -7,12 +7,15 @@ import type { PromptVariables } from '../prompts/renderPrompt';
 import { invokeWithRecovery } from './AgentSteps';
 import type { EngineSettings } from './EngineSettings';
 import { findingsPattern, isRepeatedPattern } from './findingsPattern';
+import { enterPhase } from './DiagnosisStep';
 import { appendProjectContext } from './injectProjectContext';
 import { parseCodeReview, parseCriticalIssuesFound, parseTechSpecDecisions } from './markers';
 import { runGates } from './QualityGateStep';
 import type { RunContext } from './RunContext';
 import { laneSpec, laneTag, summarise, type AgentStepRecord, type CycleContext, type StoryRef } from './RunTypes';
+import type { GitSnapshot } from './GitPort';
 import { setStoryStatus } from './setStoryStatus';
+import { devStoryEvidence, storyFileEvidence, techSpecEvidence, techSpecPath } from './StepEvidence';
 import { runStep } from './StepJournal';
 
 const REVIEW_MAX: Record<'story-review' | 'tech-spec-review', keyof EngineSettings> = {
@@ -48,7 +51,7 @@ async function createStoryPhase(run: RunContext, cc: CycleContext): Promise<void
   for (const s of backlog) run.emit({ type: 'story:phase', storyKey: s.key, phase: 'create-story', command: 'create-story', ...laneTag(cc) });
   const base = { cycle: cc.cycle, stories: backlog, attempt: 1, ...laneSpec(cc) };
   const settled = await Promise.allSettled([
-    invokeWithRecovery(run, cc.batch, { ...base, key: `${cc.prefix}/create-story`, command: 'create-story' }),
+    invokeWithRecovery(run, cc.batch, { ...base, key: `${cc.prefix}/create-story`, command: 'create-story', evidence: () => storyFileEvidence(run, cc, backlog) }),
     invokeWithRecovery(run, cc.batch, { ...base, key: `${cc.prefix}/create-story-discovery`, command: 'create-story-discovery' }),
   ]);
   for (const r of settled) if (r.status === 'rejected') throw r.reason;
@@ -116,19 +119,29 @@ async function injectContext(run: RunContext, cc: CycleContext, stories: StoryRe
 }
 
 async function storyReviewPhase(run: RunContext, cc: CycleContext): Promise<void> {
-  for (const s of activeStories(cc, ['backlog'])) await reviewLoop(run, cc, s, 'story-review');
+  for (const s of activeStories(cc, ['backlog'])) {
+    if ((await enterPhase(run, cc, s, 'story-review')) === 'enter') await reviewLoop(run, cc, s, 'story-review');
+  }
 }
 
 async function techSpecPhase(run: RunContext, cc: CycleContext): Promise<void> {
   const stories = activeStories(cc, ['backlog', 'ready-for-dev']);
   if (stories.length === 0) return;
+  // Never pay twice: a ready-for-dev story whose tech spec is already there gets no new one and no new review.
+  for (const s of stories) {
+    if (s.status !== 'ready-for-dev') continue;
+    const file = techSpecPath(cc, s);
+    const { result, replayed } = await runStep(run, cc.batch, `${cc.prefix}/tech-spec-exists/${s.key}`, async () => ({ exists: await run.deps.fs.exists(file) }));
+    if (!result.exists) continue;
+    cc.decisions[s.key] = 'SKIP';
+    if (!replayed) run.warn(`Story ${s.key} is ready-for-dev and its tech spec ${file} already exists: no new tech spec, no new review.`, { storyKey: s.key });
+  }
   // ready-for-dev: no decision exists (no create-story this cycle) → 003's default, REQUIRED.
   for (const s of stories) cc.decisions[s.key] ??= 'REQUIRED';
   if (!stories.some((s) => cc.decisions[s.key] === 'REQUIRED')) return;
   for (const s of stories) {
     if (!cc.active.has(s.key)) continue;
     run.emit({ type: 'story:phase', storyKey: s.key, phase: 'create-tech-spec', command: 'create-tech-spec', ...laneTag(cc) });
-    const file = `${cc.layout.implementationArtifacts}/tech-spec-${s.key}.md`;
     const rec = await invokeWithRecovery(run, cc.batch, {
       ...laneSpec(cc),
       key: `${cc.prefix}/create-tech-spec/${s.key}`,
@@ -137,7 +150,7 @@ async function techSpecPhase(run: RunContext, cc: CycleContext): Promise<void> {
       stories: [s],
       attempt: 1,
       promptExtras: techSpecVariables(cc),
-      afterSuccess: async () => ((await run.deps.fs.exists(file)) ? [] : [`create-tech-spec did not write ${file}.`]),
+      evidence: () => techSpecEvidence(run, cc, s),
     });
     if (!rec) await setStoryStatus(run, cc, s, 'blocked', `create-tech-spec failed ${run.deps.settings.maxConsecutiveFailures} times in a row`);
   }
@@ -184,8 +197,12 @@ async function reviewLoop(run: RunContext, cc: CycleContext, s: StoryRef, comman
 async function devAndCodeReviewPhase(run: RunContext, cc: CycleContext): Promise<void> {
   for (const s of activeStories(cc)) {
     if (!cc.active.has(s.key)) continue;
-    if (s.status !== 'review') {
+    const entry = s.status === 'review' ? 'skip' : await enterPhase(run, cc, s, 'dev-story');
+    if (entry === 'left') continue;
+    if (entry === 'enter') {
       run.emit({ type: 'story:phase', storyKey: s.key, phase: 'dev-story', command: 'dev-story', ...laneTag(cc) });
+      const cwd = cc.lane?.cwd ?? run.deps.layout.root;
+      const before = await treeBefore(run, cc, `${cc.prefix}/dev-story/${s.key}/tree-before`, cwd);
       const rec = await invokeWithRecovery(run, cc.batch, {
         ...laneSpec(cc),
         key: `${cc.prefix}/dev-story/${s.key}`,
@@ -194,6 +211,7 @@ async function devAndCodeReviewPhase(run: RunContext, cc: CycleContext): Promise
         stories: [s],
         attempt: 1,
         promptExtras: techSpecVariables(cc),
+        evidence: () => devStoryEvidence(run, cc, s, before, cwd),
         afterSuccess: () => statusMovedCheck(run, cc, s, 'dev-story', ['review']),
       });
       if (!rec) {
@@ -201,8 +219,23 @@ async function devAndCodeReviewPhase(run: RunContext, cc: CycleContext): Promise
         continue;
       }
     }
+    if (!cc.active.has(s.key) || (await enterPhase(run, cc, s, 'code-review')) !== 'enter') continue;
     await codeReviewLoop(run, cc, s);
   }
+}
+
+/** The working tree before a step, journaled (a resumed batch compares with the same one); null without git. */
+async function treeBefore(run: RunContext, cc: CycleContext, key: string, cwd: string): Promise<GitSnapshot | null> {
+  const git = run.deps.git;
+  if (!git) return null;
+  const { result } = await runStep(run, cc.batch, key, async (): Promise<{ snapshot: GitSnapshot | null }> => {
+    try {
+      return { snapshot: await git.snapshot(cwd) };
+    } catch {
+      return { snapshot: null };
+    }
+  });
+  return result.snapshot;
 }
 
 async function statusMovedCheck(run: RunContext, cc: CycleContext, s: StoryRef, command: StepCommand, expected: string[]): Promise<string[]> {

@@ -149,3 +149,14 @@ export function parseCodeReview(output: string): CodeReviewReport {
     hasMarkers: zeroIssuesMarker || counts !== undefined || highestSeverity !== undefined,
   };
 }
+
+export type Diagnosis = { kind: 'continue-as'; status: string } | { kind: 'block'; reason: string };
+
+/** `[DIAGNOSIS: CONTINUE-AS <status>]` or `[DIAGNOSIS: BLOCK <reason>]`; the last one wins; undefined without one. */
+export function parseDiagnosis(output: string): Diagnosis | undefined {
+  const m = lastMatch(plain(output), /\[\s*DIAGNOSIS\s*:\s*(CONTINUE[- ]AS|BLOCK)\s*:?\s*([^\]\n]*?)\s*\]/gi);
+  if (!m) return undefined;
+  if (/^BLOCK$/i.test(m[1])) return { kind: 'block', reason: m[2] || 'no reason given' };
+  const status = m[2].replace(/^[<"']+|[>"']+$/g, '').trim().toLowerCase();
+  return status ? { kind: 'continue-as', status } : undefined;
+}

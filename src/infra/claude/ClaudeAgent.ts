@@ -10,7 +10,7 @@ import { extraArgsProblem } from '../../core/claude/extraArgsPolicy';
 import { buildClaudeArgs, DEFAULT_PERMISSION, type PermissionStrategy } from '../../core/claude/ClaudeInvocation';
 import { ClaudeRunTranscript } from '../../core/claude/ClaudeRunTranscript';
 import { ClaudeStreamParser } from '../../core/claude/ClaudeStreamParser';
-import { classifyOutcome, type ClaudeProcessEnd } from '../../core/claude/classifyOutcome';
+import { classifyWithLimits, type ClaudeProcessEnd } from '../../core/claude/classifyOutcome';
 import { extractProgressRows } from '../../core/claude/progressCsv';
 import { StreamRenderer } from '../../core/claude/StreamRenderer';
 import { invokedWorkflow } from '../../core/prompts/WorkflowPromptSource';
@@ -131,6 +131,19 @@ export class ClaudeAgent implements Agent {
     return model ? (this.options.models?.aliases?.[model] ?? model) : undefined;
   }
 
+  /** The CLI's own arguments for a request (the same on the host and inside a container). */
+  private claudeArgs(request: AgentRequest, systemPromptFile: string | undefined): string[] {
+    const o = this.options;
+    return buildClaudeArgs({
+      model: this.modelFor(request),
+      systemPromptFile,
+      maxTurns: o.maxTurns,
+      permission: o.permission ?? DEFAULT_PERMISSION,
+      extraArgs: o.extraArgs,
+      ...(request.resumeSessionId ? { resumeSessionId: request.resumeSessionId } : {}),
+    });
+  }
+
   async execute(request: AgentRequest): Promise<AgentResult> {
     const o = this.options;
     const started = Date.now();
@@ -166,7 +179,7 @@ export class ClaudeAgent implements Agent {
     try {
       args = [
         ...(o.commandArgs ?? []),
-        ...buildClaudeArgs({ model: this.modelFor(request), systemPromptFile, maxTurns: o.maxTurns, permission: o.permission ?? DEFAULT_PERMISSION, extraArgs: o.extraArgs }),
+        ...this.claudeArgs(request, systemPromptFile),
       ];
     } catch (err) {
       return { outcome: 'permanent', outputText: '', errorClass: 'invalid-settings', message: (err as Error).message, deferredItems: [] };
@@ -272,7 +285,7 @@ export class ClaudeAgent implements Agent {
       emit({ kind: 'output', line: renderer.finish('permanent', Date.now() - started, undefined, missingWorkflowMessage) });
       return { outcome: 'permanent', outputText: '', errorClass: 'missing-workflow', message: missingWorkflowMessage, deferredItems: [], logFile, exitCode: end.exitCode, signal: end.signal };
     }
-    const verdict = this.judgeStart(classifyOutcome(run, end), end, sawInit, command);
+    const verdict = this.judgeStart(classifyWithLimits(run, end), end, sawInit, command);
     const usage = run.usage();
     if (usage && usage.model === undefined) usage.model = this.modelFor(request);
     const outputText = run.outputText;
@@ -288,6 +301,8 @@ export class ClaudeAgent implements Agent {
       logFile: end.spawnError ? undefined : logFile,
       exitCode: end.exitCode,
       signal: end.signal,
+      ...(verdict.resetsAt !== undefined ? { resetsAt: verdict.resetsAt } : {}),
+      ...(verdict.limitType ? { limitType: verdict.limitType } : {}),
     };
   }
 
@@ -296,7 +311,7 @@ export class ClaudeAgent implements Agent {
     return this.unusable;
   }
 
-  private judgeStart(verdict: ReturnType<typeof classifyOutcome>, end: ClaudeProcessEnd, sawInit: boolean, commandLine: string): ReturnType<typeof classifyOutcome> {
+  private judgeStart(verdict: ReturnType<typeof classifyWithLimits>, end: ClaudeProcessEnd, sawInit: boolean, commandLine: string): ReturnType<typeof classifyWithLimits> {
     if (sawInit) this.everStarted = true;
     if (this.unusable) return { outcome: 'permanent', errorClass: 'agent-unusable', message: this.unusable };
     if (sawInit || this.everStarted || end.stoppedBy) return verdict;
@@ -352,13 +367,7 @@ export class ClaudeAgent implements Agent {
     const envNames = [...new Set([...Object.keys(o.env ?? {}), ...Object.keys(request.env), ...Object.keys(env).filter((k) => k.startsWith('SPRINT_RUNNER_')), ...(c.envNames ?? [])])]
       .filter((k) => /^[A-Za-z_][A-Za-z0-9_]*$/.test(k) && env[k] !== undefined || (c.envNames ?? []).includes(k));
     const name = containerNameForStep(`${request.stepKey}-${started.toString(36)}`);
-    const claudeArgs = buildClaudeArgs({
-      model: this.modelFor(request),
-      systemPromptFile,
-      maxTurns: o.maxTurns,
-      permission: o.permission ?? DEFAULT_PERMISSION,
-      extraArgs: o.extraArgs,
-    });
+    const claudeArgs = this.claudeArgs(request, systemPromptFile);
     try {
       const wrapped = runner.wrap({
         image: c.image,

@@ -54,6 +54,15 @@ function columnsOf(e: SprintEvent): Partial<EventColumns> {
       return { storyKey: e.storyKey, status: `lane-${e.state}`, message: e.detail ?? null };
     case 'report:written':
       return { status: 'report', message: e.path };
+    case 'batch:forecast':
+      return { status: `forecast-${e.basis}`, message: `$${e.nextBatchUsd.toFixed(2)} for ${e.stories.length} stories` };
+    case 'limit:wait':
+      return {
+        storyKey: singleKey(e.storyKeys),
+        status: `limit-${e.state}`,
+        message: `resets at ${new Date(e.resetsAt).toISOString()}${e.limitType ? ` (${e.limitType})` : ''}`,
+        stepKey: e.stepKey,
+      };
     case 'warning':
     case 'error':
       return { storyKey: e.storyKey ?? null, status: e.type, message: e.message, stepKey: e.stepKey ?? null };

@@ -55,6 +55,8 @@ describe('detectBmadInstall and mapWorkflows', () => {
       'dev-story': 'bmad:bmm:workflows:dev-story',
       'code-review': 'bmad:bmm:workflows:code-review',
       'batch-commit': 'runner',
+      // 003 step 5's diagnosis runs the installed sprint-status workflow.
+      'sprint-status-diagnosis': 'bmad:bmm:workflows:sprint-status',
     });
   });
 

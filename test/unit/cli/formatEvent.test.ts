@@ -14,6 +14,18 @@ describe('formatEvent', () => {
     );
   });
 
+  it('prints the forecast at the start of a batch, and a usage-limit wait with its reset time and the time left', () => {
+    assert.equal(
+      formatEvent({ type: 'batch:forecast', at, batchId: 2, nextBatchUsd: 3.3, basis: 'default', historyCommands: 0, stories: [{ key: '1-1-a', usd: 3.3 }], budgetUsd: 1 }),
+      '⚠ [forecast] Forecast for this batch: $3.30 for 1 story (default costs: no history yet); budget $1.00',
+    );
+    const resetsAt = Date.UTC(2026, 11, 4, 23, 0, 0);
+    assert.equal(
+      formatEvent({ type: 'limit:wait', at: resetsAt - 90 * 60_000, stepKey: 'c1/dev-story/1-1-a', storyKeys: ['1-1-a'], resetsAt, limitType: 'five_hour', state: 'waiting' }),
+      '⚠ [1-1 usage-limit] Usage limit (five_hour) reached: waiting until 2026-12-04T23:00:00.000Z (1h 30m left); the run continues by itself, stop cancels',
+    );
+  });
+
   it('reports an unverified batch commit with its reason and the paths involved', () => {
     const line = formatEvent({ type: 'commit:failed', at, stepKey: 'c1/verify-commit', cycle: 1, storyKeys: ['1-1'], mode: 'agent', reason: 'no-commit', detail: 'HEAD did not move', paths: ['src/a.ts'] });
     assert.equal(line, '✗ [1-1 batch-commit] Commit not verified (no-commit): HEAD did not move — src/a.ts');

@@ -22,6 +22,7 @@ const TAXONOMY_KEY: Record<StepCommand, string | undefined> = {
   'dev-story': 'sprint-dev-story',
   'code-review': 'sprint-code-review',
   'batch-commit': 'sprint-commit',
+  'sprint-status-diagnosis': undefined,
 };
 
 const WORKFLOW: Record<StepCommand, string> = {
@@ -34,6 +35,7 @@ const WORKFLOW: Record<StepCommand, string> = {
   'dev-story': '/bmad:bmm:workflows:dev-story 2a-1-session-scanner',
   'code-review': '/bmad:bmm:workflows:code-review 2a-1-session-scanner',
   'batch-commit': '/bmad:bmm:workflows:batch-commit',
+  'sprint-status-diagnosis': '/bmad:bmm:workflows:sprint-status-diagnosis 2a-1-session-scanner',
 };
 
 describe('shipped prompts rendered for a sample story (golden)', () => {
@@ -49,6 +51,9 @@ describe('shipped prompts rendered for a sample story (golden)', () => {
         'create-story': { output: '[TECH-SPEC-DECISION: REQUIRED]' },
         'story-review 2a-1 a1': { output: '[CRITICAL-ISSUES-FOUND: YES]' },
         'code-review 2a-1 a1': { output: '- [HIGH] x\nHIGHEST SEVERITY: HIGH' },
+        // dev-story marks the story done itself: the code review finds it "done" and has it diagnosed.
+        'dev-story': { setStatus: { '2a-1-session-scanner': 'done' } },
+        'sprint-status-diagnosis': { output: '[DIAGNOSIS: CONTINUE-AS review]' },
       },
     });
     await t.runner.run({ cycles: 1 });
@@ -65,7 +70,7 @@ describe('shipped prompts rendered for a sample story (golden)', () => {
   };
 
   it('every command was invoked and every variable substituted', () => {
-    assert.equal(new Set([...prompts.values()].map((i) => i.command)).size, 9);
+    assert.equal(new Set([...prompts.values()].map((i) => i.command)).size, 10);
     for (const [k, inv] of prompts) {
       assert.doesNotMatch(inv.prompt, /\{\{|\}\}/, k);
       assert.match(inv.prompt, /AUTONOMOUS MODE/, k);
@@ -137,6 +142,14 @@ describe('shipped prompts rendered for a sample story (golden)', () => {
     assert.match(text, /^Issues: <n> CRITICAL, <n> HIGH, <n> MEDIUM, <n> LOW$/m);
     assert.match(text, /print `ZERO ISSUES` on its own line/);
     assert.match(text, /Do not edit its status/);
+  });
+
+  it('sprint-status-diagnosis: the status found, the phase and what it expected, no file changes, the DIAGNOSIS markers', () => {
+    const text = render('sprint-status-diagnosis');
+    assert.match(text, /^# sprint-status-diagnosis — diagnose story 2a-1, found in status "done"$/m);
+    assert.match(text, /start the code-review phase of story `2a-1-session-scanner` .* found it in the status `done` .* expects "review"/);
+    assert.match(text, /^\[DIAGNOSIS: CONTINUE-AS <backlog\|ready-for-dev\|in-progress\|review>\]\n\[DIAGNOSIS: BLOCK <reason in one sentence>\]$/m);
+    assert.match(text, /Do not edit the sprint status file/);
   });
 
   it('batch-commit: completed story ids, epic, the commit message format of 003', () => {

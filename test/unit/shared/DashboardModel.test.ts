@@ -37,6 +37,18 @@ describe('DashboardModel', () => {
     assert.equal(m.snapshot(0).stories[0].title, 'Session scanner and database sync');
   });
 
+  it('shows a usage-limit wait with its reset time and what is left, and the batch forecast, as the run detail', () => {
+    const m = model([], 'running');
+    const resetsAt = T0 + 2 * 3_600_000;
+    m.apply({ type: 'batch:forecast', at: T0, batchId: 7, nextBatchUsd: 4.2, basis: 'history', historyCommands: 12, stories: [{ key: '2a-1', usd: 4.2 }] });
+    assert.match(m.snapshot(0).run.detail, /^Forecast for this batch: \$4\.20 for 1 story \(history: 12 command\(s\) of this project\)$/);
+    const deltas = m.apply({ type: 'limit:wait', at: T0, stepKey: 'c1/dev-story/2a-1', storyKeys: ['2a-1'], resetsAt, limitType: 'five_hour', state: 'waiting' });
+    assert.ok(deltas.some((d) => d.type === 'runStateChanged'));
+    assert.match(m.snapshot(0).run.detail, new RegExp(`^Usage limit \\(five_hour\\) reached: waiting until ${new Date(resetsAt).toISOString().replace(/[.]/g, '\\.')} \\(2h 00m left\\)`));
+    m.apply({ type: 'limit:wait', at: resetsAt, stepKey: 'c1/dev-story/2a-1', storyKeys: ['2a-1'], resetsAt, state: 'over' });
+    assert.equal(m.snapshot(0).run.detail, 'Usage limit reset: continuing');
+  });
+
   it('turns live events into deltas: run state, cards, costs and log lines', () => {
     const m = model();
     const deltas = runningBatchEvents().flatMap((e) => m.apply(e));

@@ -27,6 +27,8 @@ const oneOfEach: Record<SprintEvent['type'], SprintEvent> = {
   'gates:result': { type: 'gates:result', at, stepKey: 'c1/gates/1-1-a/a1', storyKey: '1-1-a', attempt: 1, ok: false, results: [{ name: 'test', ok: false, exitCode: 1, durationMs: 5, output: 'boom' }] },
   'lane:state': { type: 'lane:state', at, storyKey: '2-1-b', state: 'merged', branch: 'story/r/2-1', lane: '2-1-b' },
   'report:written': { type: 'report:written', at, path: '/p/sprint-report-r-1.md' },
+  'batch:forecast': { type: 'batch:forecast', at, batchId: 1, nextBatchUsd: 4.2, basis: 'history', historyCommands: 12, stories: [{ key: '1-1-a', usd: 4.2 }] },
+  'limit:wait': { type: 'limit:wait', at, stepKey: 'c1/dev-story/1-1-a', storyKeys: ['1-1-a'], resetsAt: at + 3_600_000, limitType: 'five_hour', state: 'waiting' },
   warning: { type: 'warning', at, message: 'careful' },
   error: { type: 'error', at, message: 'broken' },
 };

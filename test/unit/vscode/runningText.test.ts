@@ -14,6 +14,14 @@ describe('status bar and output wording', () => {
     assert.equal(runningText({ storyKeys: [] }), 'Sprint: starting');
   });
 
+  it('counts down a usage-limit wait: when the run continues and the time left', () => {
+    const resetsAt = new Date(2026, 11, 4, 23, 5).getTime();
+    assert.equal(
+      runningText({ cycle: 1, maxCycles: 2, storyKeys: ['1-1-a'], command: 'dev-story', attempt: 1, limit: { resetsAt, at: resetsAt - 42 * 60_000 } }),
+      'Sprint: usage limit · continues at 23:05 (42m 00s)',
+    );
+  });
+
   it('keeps keys it cannot shorten as written', () => {
     assert.equal(shortStoryLabel(['odd']), 'odd');
   });

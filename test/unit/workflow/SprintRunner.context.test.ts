@@ -134,25 +134,31 @@ describe('SprintRunner contract with agents and the world', () => {
     assert.match(eventsOf(t.events, 'error')[0].message, /rejected by a hook: tests were not run/);
   });
 
-  it('an agent that forgets its files and status moves: warnings only, the workflow goes on', async () => {
+  it('an agent that forgets its files is not believed: reminded twice in its session per run, re-run, blocked after 3 failures', async () => {
     const ws = await workspace({ stories: { '1-1-a': 'backlog' } });
-    const t = aRunner(ws, { store: await aStore(), script: { 'create-story': { effects: false, output: '[TECH-SPEC-DECISION: SKIP]' }, 'dev-story': { effects: false } } });
+    const t = aRunner(ws, { store: await aStore(), script: { 'create-story': { effects: false, output: '[TECH-SPEC-DECISION: SKIP]' } } });
     const r = await t.runner.run({ cycles: 1 });
-    assert.deepEqual(t.agent.sequence, CYCLE);
-    const warnings = eventsOf(t.events, 'warning').map((e) => e.message.replace(ws.root, '<ws>'));
-    assert.deepEqual(warnings, [
-      `create-story did not move 1-1-a from backlog (still "backlog" in <ws>/_bmad-output/implementation-artifacts/sprint-status.yaml).`,
-      'create-story did not write <ws>/_bmad-output/implementation-artifacts/1-1-a.md.',
-      `dev-story left 1-1-a at "backlog" in <ws>/_bmad-output/implementation-artifacts/sprint-status.yaml (expected review).`,
-    ]);
+    const round = ['create-story 1-1 resume', 'create-story 1-1 resume'];
+    assert.deepEqual(t.agent.sequence, ['create-story ∥ create-story-discovery 1-1', ...round, 'create-story 1-1', ...round, 'create-story 1-1', ...round]);
+    const errors = eventsOf(t.events, 'error').map((e) => e.message.replace(ws.root, '<ws>'));
+    assert.equal(errors.length, 4);
+    assert.match(errors[3], /^Story 1-1-a blocked: create-story failed 3 times in a row/);
+    assert.match(errors[2], /^create-story failed \(3\/3 in a row\): create-story: the story file <ws>\/_bmad-output\/implementation-artifacts\/1-1-a\.md does not exist$/);
     assert.equal(r.status, 'completed');
-    assert.equal((await ws.statuses())['1-1-a'], 'done');
+    assert.equal((await ws.statuses())['1-1-a'], 'blocked');
   });
 
-  it('the engine writes only done/blocked; other lines and comments of the ledger stay byte-identical', async () => {
+  it('the engine writes only done/blocked and what a diagnosis recommends; other lines and comments of the ledger stay byte-identical', async () => {
     const ws = await workspace({ stories: { '1-1-a': 'review', '1-2-b': 'backlog' } });
     const before = await ws.ledgerText();
-    const t = aRunner(ws, { store: await aStore(), script: { 'code-review 1-1': { output: '- [CRITICAL] same\nHIGHEST SEVERITY: CRITICAL' }, 'create-story': { effects: false, output: 'x' } } });
+    const t = aRunner(ws, { store: await aStore(), script: {
+        'code-review 1-1': { output: '- [CRITICAL] same\nHIGHEST SEVERITY: CRITICAL' },
+        // Writes the story file (its evidence) but leaves the ledger line to the engine.
+        'create-story': { effects: false, output: 'x', work: (req) => ws.fs.writeTextAtomic(`${ws.layout.implementationArtifacts}/${req.storyKeys[0]}.md`, `# Story ${req.storyKeys[0]}\n`) },
+        // The story review finds 1-2-b still "backlog": diagnosed, it continues as ready-for-dev.
+        'sprint-status-diagnosis': { output: '[DIAGNOSIS: CONTINUE-AS ready-for-dev]' },
+      },
+    });
     await t.runner.run({ cycles: 1 });
     const after = await ws.ledgerText();
     assert.equal(after, before.replace('1-1-a: review  #', '1-1-a: blocked  #').replace('1-2-b: backlog  #', '1-2-b: done  #'));
@@ -167,6 +173,7 @@ describe('SprintRunner contract with agents and the world', () => {
     assert.deepEqual(kinds, [
       'run:state',
       'batch:start',
+      'batch:forecast',
       'context:status',
       'cycle:start',
       'command:start',

@@ -179,8 +179,18 @@ describe('SprintRunner golden sequences (003 steps 1–4c)', () => {
       assert.match(o.warnings.join('\n'), /critical issues remain after 3 reviews/);
     });
 
-    it('a missing marker is an agent failure: the same attempt re-runs at once', async () => {
+    it('a missing marker: the agent is continued in its own session with the reminder phrase (003 rule 4), no attempt used up', async () => {
       const o = await scenario({ '5-1-a': 'backlog' }, { script: { 'story-review 5-1': [{ output: 'looks fine' }, NO] } });
+      assert.deepEqual(o.seq.slice(1, 4), ['story-review 5-1', 'story-review 5-1 resume', 'dev-story 5-1']);
+      const [first, reminded] = o.agent.invocations.filter((i) => i.command === 'story-review');
+      assert.equal(reminded.resumeSessionId, first.sessionId);
+      assert.match(reminded.prompt, /^AUTONOMOUS MODE: Take the decision yourself\. Choose the most thorough option\. Proceed without confirmation\./);
+      assert.deepEqual(eventsOf(o.events, 'error'), []);
+      assert.match(o.warnings.join('\n'), /story-review-1 ended without finishing .*CRITICAL-ISSUES-FOUND.*continuing its session session-\d+ with the autonomous-mode reminder \(1\/2\)/);
+    });
+
+    it('without reminders (maxReminders 0) a missing marker is an agent failure: the same attempt re-runs at once', async () => {
+      const o = await scenario({ '5-1-a': 'backlog' }, { script: { 'story-review 5-1': [{ output: 'looks fine' }, NO] }, settings: { maxReminders: 0 } });
       assert.deepEqual(o.seq.slice(1, 4), ['story-review 5-1', 'story-review 5-1', 'dev-story 5-1']);
       assert.match(eventsOf(o.events, 'error')[0].message, /story-review-1 failed \(1\/3 in a row\).*CRITICAL-ISSUES-FOUND/);
     });
@@ -272,9 +282,12 @@ describe('SprintRunner golden sequences (003 steps 1–4c)', () => {
       assert.equal(o.statuses['6-1-a'], 'done');
     });
 
-    it('a review without any marker is an agent failure (re-run, attempt not used up)', async () => {
-      const o = await scenario({ '6-1-a': 'review' }, { script: { 'code-review 6-1 a1': [{ output: 'I reviewed it.' }, review([], 'ZERO ISSUES')] } });
-      assert.deepEqual(o.seq, ['code-review 6-1', 'code-review 6-1', 'batch-commit 6-1']);
+    it('a review without any marker is continued in its session (attempt not used up); without reminders it is re-run', async () => {
+      const script = { 'code-review 6-1 a1': [{ output: 'I reviewed it.' }, review([], 'ZERO ISSUES')] };
+      const o = await scenario({ '6-1-a': 'review' }, { script });
+      assert.deepEqual(o.seq, ['code-review 6-1', 'code-review 6-1 resume', 'batch-commit 6-1']);
+      const plain = await scenario({ '6-1-a': 'review' }, { script, settings: { maxReminders: 0 } });
+      assert.deepEqual(plain.seq, ['code-review 6-1', 'code-review 6-1', 'batch-commit 6-1']);
     });
   });
 
