@@ -65,6 +65,9 @@ export async function writeFileAtomic(file: string, data: string | Uint8Array, e
  * which still reads the replaced file after the rename: bytes appended to it between the comparison and the
  * rename (a writer that opened it just before) are appended to the new file, so even that window loses nothing.
  */
+/** When to look for bytes a writer still appended to the replaced file: at once, then after these pauses. */
+const LATE_APPEND_PAUSES_MS = [0, 20, 80];
+
 async function renameIfUnchanged(tmp: string, target: string, expected: string): Promise<boolean> {
   const handle = await fsp.open(target, 'r').catch(() => undefined);
   try {
@@ -76,9 +79,14 @@ async function renameIfUnchanged(tmp: string, target: string, expected: string):
       return false;
     }
     await fsp.rename(tmp, target);
-    // readFile goes on from where the first read stopped: only what was appended since.
-    const late = await handle.readFile('utf8');
-    if (late) await fsp.appendFile(target, late);
+    // readFile goes on from where the last read stopped: only what was appended since. A writer that opened
+    // the old file just before the rename may write a moment later (under load, tens of milliseconds): look
+    // again after short pauses, so its line also reaches the new file.
+    for (const pauseMs of LATE_APPEND_PAUSES_MS) {
+      if (pauseMs > 0) await new Promise((resolve) => setTimeout(resolve, pauseMs));
+      const late = await handle.readFile('utf8');
+      if (late) await fsp.appendFile(target, late);
+    }
     return true;
   } catch (err) {
     await fsp.rm(tmp, { force: true });
