@@ -194,11 +194,11 @@ export function ganttOf(a: BatchActivity, opts: { byLane?: boolean; now: number;
   };
 }
 
-/** 1, 2, 2.5 or 5 times a power of ten, at least `v` (and at least $1 so an empty chart has a scale). */
+/** A round amount (1, 1.5, 2, 2.5, 3, 4, 5, 6 or 8 times a power of ten) at least `v`, and at least $1. */
 export function niceCeiling(v: number): number {
   if (!(v > 1)) return 1;
   const p = 10 ** Math.floor(Math.log10(v));
-  for (const m of [1, 2, 2.5, 5, 10]) if (m * p >= v) return m * p;
+  for (const m of [1, 1.5, 2, 2.5, 3, 4, 5, 6, 8, 10]) if (m * p >= v - 1e-9) return m * p;
   return 10 * p;
 }
 

@@ -58,8 +58,8 @@ describe('batch charts', () => {
       assert.deepEqual(activity.waits, []);
     });
 
-    it('rounds the scale up to 1, 2, 2.5 or 5 times a power of ten', () => {
-      assert.deepEqual([0, 0.4, 1.2, 2.2, 3, 7, 42].map(niceCeiling), [1, 1, 2, 2.5, 5, 10, 50]);
+    it('rounds the scale up to a round amount', () => {
+      assert.deepEqual([0, 0.4, 1.2, 2.2, 3, 5.25, 7, 42, 90].map(niceCeiling), [1, 1, 1.5, 2.5, 3, 6, 8, 50, 100]);
     });
   });
 
