@@ -80,7 +80,7 @@ export interface SpendChart {
  */
 export function spendChartOf(a: BatchActivity, budgetUsd: number | undefined, now: number): SpendChart {
   const ended = a.commands.filter((c): c is ActivityCommand & { endedAt: number } => c.endedAt !== undefined).sort((p, q) => p.endedAt - q.endedAt);
-  const start = a.startedAt ?? Math.min(now, ...a.commands.map((c) => c.startedAt));
+  const start = firstMoment(a, now);
   const end = Math.max(start + 1, a.endedAt ?? now, ...ended.map((c) => c.endedAt));
   let usd = 0;
   const raw = [{ at: start, usd: 0 }, ...ended.map((c) => ({ at: c.endedAt, usd: (usd += c.costUsd) }))];
@@ -120,6 +120,8 @@ export interface GanttBar {
   endedAt?: number;
   /** What the bar says to a screen reader and on hover: command, attempt, duration, outcome. */
   title: string;
+  /** The short text drawn inside the bar when it fits (`code-review #2`; in lanes `2a-1 dev-story`). */
+  text: string;
 }
 
 export interface GanttRow {
@@ -148,7 +150,7 @@ export function ganttOf(a: BatchActivity, opts: { byLane?: boolean; now: number;
   const label = opts.label ?? shortIdOf;
   /** Parallel mode shows lanes: any command that ran in a lane says so. */
   const byLane = opts.byLane ?? (a.commands.some((c) => c.lane !== undefined) || a.waits.some((w) => w.lane !== undefined));
-  const start = a.startedAt ?? Math.min(opts.now, ...a.commands.map((c) => c.startedAt), ...a.waits.map((w) => w.startedAt));
+  const start = firstMoment(a, opts.now);
   const endOf = (t: { endedAt?: number }) => t.endedAt ?? Math.max(opts.now, a.endedAt ?? 0);
   const end = Math.max(start + 1, a.endedAt ?? opts.now, ...a.commands.map(endOf), ...a.waits.map(endOf));
   const plotW = GANTT.width - GANTT.left - GANTT.right;
@@ -164,20 +166,21 @@ export function ganttOf(a: BatchActivity, opts: { byLane?: boolean; now: number;
       return r;
     });
   };
-  const bar = (kind: GanttBarKind, t: { startedAt: number; endedAt?: number }, outcome: string, attempt: number, title: string): GanttBar => {
+  const bar = (kind: GanttBarKind, t: { startedAt: number; endedAt?: number }, outcome: string, attempt: number, title: string, text: string): GanttBar => {
     const x = xOf(t.startedAt);
-    return { kind, outcome, attempt, x, width: Math.max(2, xOf(endOf(t)) - x), startedAt: t.startedAt, endedAt: t.endedAt, title };
+    return { kind, outcome, attempt, x, width: Math.max(2, xOf(endOf(t)) - x), startedAt: t.startedAt, endedAt: t.endedAt, title, text };
   };
   for (const c of [...a.commands].sort((p, q) => p.startedAt - q.startedAt)) {
     const outcome = c.endedAt === undefined ? 'running' : (c.outcome ?? 'unknown');
     const took = c.endedAt === undefined ? `running for ${formatDuration(opts.now - c.startedAt)}` : formatDuration(c.endedAt - c.startedAt);
     const title = `${c.storyKeys.map(label).join(' ')} ${c.command}, attempt ${c.attempt}: ${took}, ${outcome}, ${formatUsd(c.costUsd)}`;
-    for (const r of rowsOf(c)) r.bars.push(bar('command', c, outcome, c.attempt, title));
+    const text = `${byLane ? `${c.storyKeys.map(label).join(' ')} ` : ''}${c.command}${c.attempt > 1 ? ` #${c.attempt}` : ''}`;
+    for (const r of rowsOf(c)) r.bars.push(bar('command', c, outcome, c.attempt, title, text));
   }
   for (const w of a.waits) {
     const took = w.endedAt === undefined ? `waiting until ${new Date(w.resetsAt).toISOString().slice(11, 16)} UTC` : formatDuration(w.endedAt - w.startedAt);
     const title = `${w.storyKeys.map(label).join(' ')} usage limit wait${w.limitType ? ` (${w.limitType})` : ''}: ${took}`;
-    for (const r of rowsOf(w)) r.bars.push(bar('wait', w, 'wait', 0, title));
+    for (const r of rowsOf(w)) r.bars.push(bar('wait', w, 'wait', 0, title, ''));
   }
   const ordered = [...rows.values()];
   if (byLane) ordered.sort((p, q) => (p.key === 'main' ? -1 : q.key === 'main' ? 1 : p.key.localeCompare(q.key, 'en', { numeric: true })));
@@ -192,6 +195,11 @@ export function ganttOf(a: BatchActivity, opts: { byLane?: boolean; now: number;
     xEnd: end,
     summary: `${commands} command${commands === 1 ? '' : 's'} in ${ordered.length} ${byLane ? 'lane' : 'stor'}${ordered.length === 1 ? (byLane ? '' : 'y') : byLane ? 's' : 'ies'} over ${formatDuration(end - start)}: ${retries} retr${retries === 1 ? 'y' : 'ies'}, ${failed} not successful, ${a.waits.length} usage-limit wait${a.waits.length === 1 ? '' : 's'}.`,
   };
+}
+
+/** The batch's start, or its first command's when a resumed batch says it started later. */
+function firstMoment(a: BatchActivity, now: number): number {
+  return Math.min(a.startedAt ?? now, now, ...a.commands.map((c) => c.startedAt), ...a.waits.map((w) => w.startedAt));
 }
 
 /** A round amount (1, 1.5, 2, 2.5, 3, 4, 5, 6 or 8 times a power of ten) at least `v`, and at least $1. */

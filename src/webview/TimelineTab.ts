@@ -13,7 +13,7 @@ import {
   type StoryCard,
   type StoryTimeline,
 } from '../shared/dashboardViewModels';
-import { GANTT, ganttOf, type BatchActivity, type Gantt } from '../shared/batchCharts';
+import { GANTT, ganttOf, type BatchActivity, type Gantt, type GanttBar } from '../shared/batchCharts';
 import { button, h, icon, replaceChildren } from './element';
 import { s } from './svg';
 import type { UiState } from './uiState';
@@ -21,6 +21,13 @@ import type { UiState } from './uiState';
 /** Outcome → a CSS class name (agent-failure, transient…; anything unexpected reads as `unknown`). */
 function outcomeClass(outcome: string): string {
   return /^[a-z-]{1,30}$/.test(outcome) ? outcome : 'unknown';
+}
+
+/** The bar's text when it fits (about 6 units a character), else its attempt number, else nothing. */
+function barText(b: GanttBar): string {
+  if (b.kind !== 'command') return '';
+  if (b.text.length * 6 + 6 <= b.width) return b.text;
+  return b.attempt > 1 && b.width >= 22 ? `#${b.attempt}` : '';
 }
 
 export function ganttSvg(g: Gantt): SVGSVGElement {
@@ -46,7 +53,7 @@ export function ganttSvg(g: Gantt): SVGSVGElement {
             { class: cls, tabindex: 0, role: 'img', 'aria-label': b.title, 'data-kind': b.kind, 'data-outcome': b.outcome },
             s('title', {}, b.title),
             s('rect', { x: b.x, y, width: b.width, height, rx: 2 }),
-            b.kind === 'command' && b.attempt > 1 ? s('text', { class: 'gantt-attempt', x: b.x + 3, y: y + GANTT.barHeight - 4 }, b.width >= 22 ? `#${b.attempt}` : '') : null,
+            barText(b) ? s('text', { class: 'gantt-text', x: b.x + 3, y: y + GANTT.barHeight - 4 }, barText(b)) : null,
           );
         }),
       ),

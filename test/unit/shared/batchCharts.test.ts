@@ -58,6 +58,18 @@ describe('batch charts', () => {
       assert.deepEqual(activity.waits, []);
     });
 
+    it('keeps the commands of a resumed batch inside the chart (the resume is a later start)', () => {
+      const host = new ScenarioHost({ events: chartBatchEvents() });
+      host.emit({ type: 'batch:start', at: T0 + 420_000, batchId: 7, runId: 'r7b', batchMode: 'fixed', maxCycles: 3, resumed: true });
+      const { activity } = activityOf(host);
+      assert.equal(activity.startedAt, T0 + 420_000);
+      const c = spendChartOf(activity, undefined, NOW);
+      assert.equal(c.xStart, T0 + 2000, 'from the first command');
+      assert.ok(c.points.every((p) => p.x >= CHART.left && p.x <= CHART.width - CHART.right));
+      const g = ganttOf(activity, { now: NOW });
+      assert.ok(g.rows.flatMap((r) => r.bars).every((b) => b.x >= GANTT.left && b.x + b.width <= GANTT.width - GANTT.right + 0.1));
+    });
+
     it('rounds the scale up to a round amount', () => {
       assert.deepEqual([0, 0.4, 1.2, 2.2, 3, 5.25, 7, 42, 90].map(niceCeiling), [1, 1, 1.5, 2.5, 3, 6, 8, 50, 100]);
     });
@@ -103,6 +115,7 @@ describe('batch charts', () => {
         ['Lane 1', ['success#1']],
         ['Lane 2', ['agent-failure#1', 'success#2']],
       ]);
+      assert.deepEqual(g.rows[2].bars.map((b) => b.text), ['2b-1 dev-story', '2b-1 dev-story #2'], 'in lanes a bar names its story');
       assert.match(g.summary, /^4 commands in 3 lanes over 3m 20s: 1 retry, 1 not successful, 0 usage-limit waits\.$/);
     });
   });
