@@ -69,6 +69,7 @@ export function ganttSvg(g: Gantt): SVGSVGElement {
 export class TimelineTab {
   readonly element: HTMLElement;
   private readonly gantt = h('figure', { className: 'chart gantt-figure' });
+  private liveTimer: ReturnType<typeof setInterval> | undefined;
   private readonly picker: HTMLSelectElement;
   private readonly body = h('div', { className: 'timeline', attrs: { 'aria-live': 'polite' } });
 
@@ -94,6 +95,7 @@ export class TimelineTab {
 
   /** The latest batch as a Gantt; the bar that had the focus keeps it across a redraw. */
   setActivity(activity: BatchActivity): void {
+    this.keepLive(activity);
     const focused = document.activeElement;
     const wasBar = focused instanceof SVGElement && this.gantt.contains(focused) ? Array.prototype.indexOf.call(this.gantt.querySelectorAll('.gantt-bar'), focused) : -1;
     if (activity.commands.length === 0 && activity.waits.length === 0) {
@@ -109,6 +111,18 @@ export class TimelineTab {
     );
     const bars = this.gantt.querySelectorAll<SVGElement>('.gantt-bar');
     if (wasBar >= 0 && bars[Math.min(wasBar, bars.length - 1)]) bars[Math.min(wasBar, bars.length - 1)].focus();
+  }
+
+  /** While a command runs or a limit is waited out, its bar grows: the chart is redrawn every 15 s. */
+  private keepLive(activity: BatchActivity): void {
+    const open = activity.endedAt === undefined && [...activity.commands, ...activity.waits].some((t) => t.endedAt === undefined);
+    if (open) {
+      if (this.liveTimer !== undefined) clearInterval(this.liveTimer);
+      this.liveTimer = setInterval(() => this.setActivity(activity), 15_000);
+    } else if (this.liveTimer !== undefined) {
+      clearInterval(this.liveTimer);
+      this.liveTimer = undefined;
+    }
   }
 
   setStories(cards: StoryCard[]): void {
