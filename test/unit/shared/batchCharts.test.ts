@@ -10,6 +10,21 @@ function activityOf(host: ScenarioHost): { activity: BatchActivity; batchUsd: nu
 }
 
 describe('batch charts', () => {
+  it('the host posts the activity again when a command starts or ends, a limit wait begins or ends, and the batch ends', () => {
+    const host = new ScenarioHost({ events: runningBatchEvents() });
+    const key = STORIES[0].key;
+    const activityAfter = (e: Parameters<ScenarioHost['emit']>[0]) => {
+      const m = host.emit(e).find((d) => d.type === 'costsChanged');
+      return m && m.type === 'costsChanged' ? m.costs.activity : undefined;
+    };
+    const step = { stepKey: 'c1/dev-story/2a-1', cycle: 1, command: 'dev-story' as const, attempt: 1, storyKeys: [key] };
+    assert.equal(activityAfter({ type: 'limit:wait', at: T0 + 200_000, ...step, resetsAt: T0 + 260_000, state: 'waiting' })?.waits.length, 1);
+    assert.equal(activityAfter({ type: 'limit:wait', at: T0 + 261_000, ...step, resetsAt: T0 + 260_000, state: 'over' })?.waits[0].endedAt, T0 + 261_000);
+    assert.equal(activityAfter({ type: 'command:end', at: T0 + 300_000, ...step, outcome: 'permanent', durationMs: 148_000 })?.commands.at(-1)?.outcome, 'permanent');
+    assert.equal(activityAfter({ type: 'command:start', at: T0 + 301_000, ...step, stepKey: 'c1/dev-story/2a-1/a2', attempt: 2, epicId: '2a' })?.commands.at(-1)?.endedAt, undefined);
+    assert.equal(activityAfter({ type: 'batch:end', at: T0 + 302_000, batchId: 7, status: 'stopped', cyclesCompleted: 0, storiesDone: [], storiesBlocked: [], sprintComplete: false })?.endedAt, T0 + 302_000);
+  });
+
   describe('spendChartOf', () => {
     it('climbs from $0 at the batch start to the batch total, one point per finished command', () => {
       const { activity, batchUsd } = activityOf(new ScenarioHost({ events: chartBatchEvents() }));
