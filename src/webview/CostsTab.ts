@@ -101,12 +101,14 @@ export class CostsTab {
         h('div', { className: 'tile' }, h('div', { className: 'tile-label' }, 'Tokens in / out'), h('div', { className: 'tile-value' }, `${formatTokens(costs.batch.inputTokens)} / ${formatTokens(costs.batch.outputTokens)}`)),
         h('div', { className: 'tile' }, h('div', { className: 'tile-label' }, 'Cache write / read'), h('div', { className: 'tile-value' }, `${formatTokens(costs.batch.cacheCreationInputTokens)} / ${formatTokens(costs.batch.cacheReadInputTokens)}`)),
       ),
-      h('figure', { className: 'chart' },
-        spendChartSvg(spendChartOf(costs.activity, b.batchUsd, Date.now())),
-        h('figcaption', { className: 'chart-legend' },
-          h('span', { className: 'key key-spend' }, 'Spent so far'),
-          h('span', { className: 'key key-forecast' }, 'Forecast'),
-          h('span', { className: 'key key-budget' }, 'Batch budget'))),
+      costs.batchId !== undefined || costs.activity.commands.length > 0
+        ? h('figure', { className: 'chart' },
+          spendChartSvg(spendChartOf(costs.activity, b.batchUsd, Date.now())),
+          h('figcaption', { className: 'chart-legend' },
+            h('span', { className: 'key key-spend' }, 'Spent so far'),
+            h('span', { className: 'key key-forecast' }, 'Forecast'),
+            h('span', { className: 'key key-budget' }, 'Batch budget')))
+        : null,
       b.batchUsd !== undefined ? budgetBar('Batch budget', costs.batch.costUsd, b.batchUsd) : null,
       b.storyUsd !== undefined
         ? h('div', { className: 'budgets' }, ...costs.byStory.map((r) => budgetBar(`${r.label} budget`, r.usage.costUsd, b.storyUsd!)))
