@@ -12,6 +12,7 @@ import type { BatchRecord, CommandRecord, StoredEvent } from '../core/store/RunS
 import type { AgentUsage } from '../core/agent/AgentContract';
 import type { DashboardDelta } from './dashboardProtocol';
 import { LaneSlots } from './LaneSlots';
+import type { ActivityWait } from './batchCharts';
 import {
   addUsage,
   columnOfStatus,
@@ -59,6 +60,9 @@ interface BatchCommand {
   startedAt: number;
   endedAt?: number;
   usage?: AgentUsage;
+  outcome?: string;
+  /** Parallel mode: the lane number the command ran in. */
+  lane?: number;
 }
 
 export function statusLineOf(run: Pick<RunView, 'state' | 'cycle' | 'current' | 'lastFinished'>): string {
@@ -88,6 +92,9 @@ export class DashboardModel {
   private logDropped = 0;
   private seq = 0;
   private batchCommands: BatchCommand[] = [];
+  /** The latest batch's usage-limit waits and forecast, for the charts. */
+  private batchWaits: ActivityWait[] = [];
+  private forecast: { batchId: number; usd: number } | undefined;
   /** Usage of batches before the latest one (all-time totals = this + the latest batch). */
   private readonly earlierUsage = emptyUsage();
   private budgets: DashboardBudgets;
@@ -212,6 +219,8 @@ export class DashboardModel {
           this.log = [];
           this.logDropped = 0;
           this.batchCommands = [];
+          this.batchWaits = [];
+          if (this.forecast?.batchId !== event.batchId) this.forecast = undefined;
           out.push({ type: 'logCleared' });
         }
         this.run.batch = {
@@ -244,8 +253,7 @@ export class DashboardModel {
             cardChanged(card);
           }
         }
-        this.refreshStatusLine();
-        runChanged();
+        runAndCostsChanged();
         break;
       }
       case 'cycle:start':
@@ -271,15 +279,14 @@ export class DashboardModel {
           attempt: event.attempt,
           startedAt: event.at,
         };
-        this.batchCommands.push({ ...batchCommandOf(event), startedAt: event.at });
+        this.batchCommands.push({ ...batchCommandOf(event), startedAt: event.at, lane: this.laneNumberOf(event.lane) });
         for (const key of event.storyKeys) {
           const card = this.cards.get(key);
           if (!card) continue;
           card.current = { command: event.command, attempt: event.attempt, label: commandLabel(event.command, event.attempt), startedAt: event.at };
           cardChanged(card);
         }
-        this.refreshStatusLine();
-        runChanged();
+        runAndCostsChanged();
         break;
       }
       case 'command:progress':
@@ -300,12 +307,15 @@ export class DashboardModel {
         if (bc) {
           bc.endedAt = event.at;
           bc.usage = event.usage;
+          bc.outcome = event.outcome;
         } else {
           this.batchCommands.push({
             ...batchCommandOf(event),
             startedAt: event.at - event.durationMs,
             endedAt: event.at,
             usage: event.usage,
+            outcome: event.outcome,
+            lane: this.laneNumberOf(event.lane),
           });
         }
         this.run.lastFinished = `${this.storyLabel(event.storyKeys)} ${attemptLabel(event.command, event.attempt)}`;
@@ -339,9 +349,11 @@ export class DashboardModel {
         break;
       case 'limit:wait':
       case 'batch:forecast':
+        if (event.type === 'limit:wait') this.noteWait(event);
+        else this.forecast = { batchId: event.batchId, usd: event.nextBatchUsd };
         // The wait's countdown and the forecast read as the shared event line says them.
         this.run.detail = eventLineOf(event)?.message ?? this.run.detail;
-        runChanged();
+        runAndCostsChanged();
         break;
       case 'story:phase':
       case 'budget:reached':
@@ -440,6 +452,23 @@ export class DashboardModel {
     return keys.map((k) => this.cards.get(k)?.shortId ?? shortIdOf(k)).join(' ');
   }
 
+  private laneNumberOf(laneKey: string | undefined): number | undefined {
+    return laneKey === undefined ? undefined : this.lanes.laneOf(laneKey);
+  }
+
+  /** A wait starts with its first `waiting` event (the later ones are its countdown) and ends with `over`. */
+  private noteWait(e: Extract<SprintEvent, { type: 'limit:wait' }>): void {
+    const open = this.batchWaits.find((w) => w.stepKey === e.stepKey && w.endedAt === undefined);
+    if (e.state === 'over') {
+      if (open) open.endedAt = e.at;
+    } else if (open) {
+      open.resetsAt = e.resetsAt;
+    } else {
+      const lane = this.laneNumberOf(e.lane);
+      this.batchWaits.push({ stepKey: e.stepKey, storyKeys: e.storyKeys, startedAt: e.at, resetsAt: e.resetsAt, ...(lane !== undefined ? { lane } : {}), ...(e.limitType ? { limitType: e.limitType } : {}) });
+    }
+  }
+
   private batchUsage(): UsageTotals {
     const u = emptyUsage();
     for (const c of this.batchCommands) addUsage(u, c.usage);
@@ -479,6 +508,24 @@ export class DashboardModel {
       byCycle: [...byCycle.values()].sort((a, b) => Number(a.key) - Number(b.key)),
       allTime: addUsage(addUsage(emptyUsage(), this.earlierUsage), batch),
       budgets: { ...this.budgets },
+      activity: {
+        startedAt: this.run.batch?.startedAt,
+        endedAt: this.run.batch?.endedAt,
+        forecastUsd: this.forecast && this.forecast.batchId === this.run.batch?.id ? this.forecast.usd : undefined,
+        commands: this.batchCommands.map((c) => ({
+          stepKey: c.stepKey,
+          cycle: c.cycle,
+          command: c.command,
+          attempt: c.attempt,
+          storyKeys: [...c.storyKeys],
+          ...(c.lane !== undefined ? { lane: c.lane } : {}),
+          startedAt: c.startedAt,
+          ...(c.endedAt !== undefined ? { endedAt: c.endedAt } : {}),
+          ...(c.outcome !== undefined ? { outcome: c.outcome } : {}),
+          costUsd: c.usage?.costUsd ?? 0,
+        })),
+        waits: this.batchWaits.map((w) => ({ ...w, storyKeys: [...w.storyKeys] })),
+      },
     };
   }
 

@@ -4,6 +4,7 @@
 import type { EventLevel } from '../core/eventLine';
 import type { RunState, BatchMode, BatchStatus } from '../core/SprintEvents';
 import type { BatchRecord } from '../core/store/RunStore';
+import type { BatchActivity } from './batchCharts';
 
 export type LogLevel = EventLevel;
 
@@ -127,6 +128,8 @@ export interface CostView {
   /** Every command the store knows about, all batches. */
   allTime: UsageTotals;
   budgets: DashboardBudgets;
+  /** The latest batch's commands, usage-limit waits and forecast: the spend chart and the Gantt. */
+  activity: BatchActivity;
 }
 
 export interface DashboardSnapshot {

@@ -91,6 +91,7 @@ export class DashboardApp {
         this.board.reset(s.stories);
         this.timeline.setStories(s.stories);
         this.costs.set(s.costs);
+        this.timeline.setActivity(s.costs.activity);
         if (this.ui.tab === 'timeline' && this.ui.timelineStory) this.timeline.select(this.ui.timelineStory);
         return;
       }
@@ -146,6 +147,7 @@ export class DashboardApp {
         return;
       case 'costsChanged':
         this.costs.set(m.costs);
+        this.timeline.setActivity(m.costs.activity);
         return;
       case 'snapshot':
         return;

@@ -6,7 +6,8 @@ import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import type { LogLine } from '../../src/shared/dashboardViewModels';
 import { SCREENSHOTS, buildWebview, harnessUrl, launch, post, posted, settle } from './browser';
-import { STORIES, ScenarioHost, T0, runningBatchEvents, usage } from './dashboardScenario';
+import { STORIES, ScenarioHost, T0, chartBatchEvents, laneBatchEvents, runningBatchEvents, usage } from './dashboardScenario';
+import { spendChartOf } from '../../src/shared/batchCharts';
 
 function line(seq: number, message = `line ${seq}`): LogLine {
   return { seq, at: T0 + seq * 1000, story: '2a-1', command: 'dev-story', taskId: 'implement', status: 'start', message, level: 'info' };
@@ -113,6 +114,112 @@ describe('dashboard webview (headless Chromium)', function () {
     }
     assert.equal(await page.textContent('[data-testid=batch-cost]'), '$1.15');
     assert.equal(await page.locator('.budget progress').count(), 3, 'one batch budget bar and one per story');
+  });
+
+  it('costs chart: one point per finished command up to the batch total, forecast and budget lines, focusable with the numbers as its label', async () => {
+    const host = new ScenarioHost({ events: chartBatchEvents(), budgets: { batchUsd: 5 } });
+    await post(page, host.snapshot());
+    await open('costs');
+    await settle(page);
+    const chart = await page.evaluate(() => {
+      const svg = document.querySelector('#panel-costs svg.spend-chart')!;
+      return {
+        points: svg.querySelectorAll('circle.chart-point').length,
+        label: svg.getAttribute('aria-label'),
+        role: svg.getAttribute('role'),
+        tabindex: svg.getAttribute('tabindex'),
+        forecast: svg.querySelector('.chart-forecast text')?.textContent,
+        budget: svg.querySelector('.chart-budget text')?.textContent,
+        path: svg.querySelector('path.chart-spend')?.getAttribute('d') ?? '',
+        inlineStyles: document.querySelectorAll('#panel-costs svg [style]').length,
+      };
+    });
+    assert.equal(chart.points, 5, 'five finished commands');
+    assert.equal(chart.role, 'img');
+    assert.equal(chart.tabindex, '0');
+    assert.match(chart.label ?? '', /^Spent \$2\.80 over 5 finished commands in .*; forecast \$4\.00 \(70% of it spent\); batch budget \$5\.00 \(56% used\)\.$/);
+    assert.equal(chart.forecast, 'Forecast $4.00');
+    assert.equal(chart.budget, 'Budget $5.00');
+    assert.equal(chart.inlineStyles, 0, 'colours come from classes: the CSP allows no inline styles');
+    const expected = spendChartOf(host.model.snapshot(0).costs.activity, 5, Date.now());
+    assert.equal(chart.path.split(' V').length - 1, expected.points.length - 1, 'one step per finished command');
+    await page.focus('#panel-costs svg.spend-chart');
+    assert.equal(await page.evaluate(() => document.activeElement?.classList.contains('spend-chart')), true);
+    assert.equal(await page.textContent('[data-testid=batch-cost]'), '$2.80', 'the tables stay as the numbers in text');
+  });
+
+  it('timeline Gantt: a row per story, a bar per command coloured by outcome, retries and the limit wait marked, every bar focusable with its text', async () => {
+    const host = new ScenarioHost({ events: chartBatchEvents() });
+    await post(page, host.snapshot());
+    await open('timeline');
+    await settle(page);
+    const g = await page.evaluate(() =>
+      Array.from(document.querySelectorAll('#panel-timeline svg.gantt .gantt-row')).map((r) => ({
+        label: r.querySelector('.gantt-label')?.textContent,
+        bars: Array.from(r.querySelectorAll('.gantt-bar')).map((b) => ({ cls: b.getAttribute('class'), tab: b.getAttribute('tabindex'), label: b.getAttribute('aria-label'), title: b.querySelector('title')?.textContent })),
+      })),
+    );
+    assert.deepEqual(g.map((r) => [r.label, r.bars.length]), [['2a-1', 7], ['2a-2', 1]]);
+    const bars = g[0].bars;
+    assert.deepEqual(bars.map((b) => b.cls), [
+      'gantt-bar outcome-success', 'gantt-bar outcome-success', 'gantt-bar outcome-success', 'gantt-bar outcome-transient',
+      'gantt-bar outcome-agent-failure retry', 'gantt-bar outcome-running retry', 'gantt-bar gantt-wait',
+    ]);
+    assert.ok(bars.every((b) => b.tab === '0' && b.label && b.label === b.title), 'every bar is focusable and says what it is');
+    assert.equal(bars[4].label, '2a-1 code-review, attempt 2: 1m 08s, agent-failure, $0.40');
+    assert.equal(bars[6].label, '2a-1 usage limit wait (five_hour): 1m 40s');
+    await page.focus('#panel-timeline .gantt-bar.retry');
+    assert.match((await page.evaluate(() => document.activeElement?.getAttribute('aria-label'))) ?? '', /code-review, attempt 2/);
+    assert.match((await page.getAttribute('#panel-timeline svg.gantt', 'aria-label')) ?? '', /^6 commands in 2 stories over .*: 2 retries, 2 not successful, 1 usage-limit wait\.$/);
+    // The story list stays below as text.
+    assert.equal(await page.isVisible('#panel-timeline select[aria-label=Story]'), true);
+
+    // A command ending redraws the chart; the focused bar keeps the focus.
+    await page.focus('#panel-timeline .gantt-bar.outcome-running');
+    await post(page, ...host.emit({ type: 'command:end', at: T0 + 440_000, batchId: 7, stepKey: 'c1/code-review/2a-1/a3', cycle: 1, command: 'code-review', attempt: 3, storyKeys: [STORIES[0].key], outcome: 'success', durationMs: 39_000, usage: usage(0.3) }));
+    await settle(page);
+    assert.equal(await page.locator('#panel-timeline .gantt-bar.outcome-running').count(), 0);
+    assert.match((await page.evaluate(() => document.activeElement?.getAttribute('aria-label'))) ?? '', /code-review, attempt 3: 39s, success/);
+  });
+
+  it('timeline Gantt in parallel mode: one row per lane', async () => {
+    const host = new ScenarioHost({ events: laneBatchEvents(), maxParallel: 2 });
+    await post(page, host.snapshot());
+    await open('timeline');
+    await settle(page);
+    const rows = await page.evaluate(() =>
+      Array.from(document.querySelectorAll('#panel-timeline svg.gantt .gantt-row')).map((r) => `${r.querySelector('.gantt-label')?.textContent}:${r.querySelectorAll('.gantt-bar').length}`),
+    );
+    assert.deepEqual(rows, ['Main checkout:1', 'Lane 1:1', 'Lane 2:2']);
+    await page.screenshot({ path: path.join(SCREENSHOTS, 'timeline-lanes-dark.png') });
+  });
+
+  it('charts show agent and file text as text and run none of it', async () => {
+    const evil = '<img src=x onerror="window.__pwned=4"><b>x</b>';
+    const key = `9-9-${evil}`;
+    const host = new ScenarioHost({ events: chartBatchEvents() });
+    await post(page, host.snapshot());
+    await post(
+      page,
+      ...host.emit({ type: 'command:start', at: T0 + 402_000, batchId: 7, stepKey: 'c1/create-story/9-9', cycle: 1, command: 'create-story', attempt: 1, storyKeys: [key], epicId: '9' }),
+      ...host.emit({ type: 'limit:wait', at: T0 + 403_000, batchId: 7, stepKey: 'c1/create-story/9-9', storyKeys: [key], resetsAt: T0 + 900_000, limitType: evil, state: 'waiting' }),
+    );
+    await open('timeline');
+    await settle(page);
+    await open('costs');
+    await settle(page);
+    const r = await page.evaluate(() => ({
+      pwned: (window as unknown as { __pwned?: number }).__pwned,
+      imgs: document.querySelectorAll('img').length,
+      bolds: document.querySelectorAll('#app b').length,
+      wait: Array.from(document.querySelectorAll('.gantt-wait')).map((b) => b.getAttribute('aria-label') ?? '').join('\n'),
+      titles: Array.from(document.querySelectorAll('svg.gantt title')).map((t) => t.textContent ?? '').join('\n'),
+    }));
+    assert.equal(r.pwned, undefined);
+    assert.equal(r.imgs, 0);
+    assert.equal(r.bolds, 0);
+    assert.ok(r.wait.includes(`usage limit wait (${evil})`), r.wait);
+    assert.ok(r.titles.includes(evil), 'the markup is shown literally in the bar titles');
   });
 
   it('renders agent text with markup as text and runs none of it', async () => {
@@ -336,7 +443,7 @@ describe('dashboard webview (headless Chromium)', function () {
     for (const theme of ['dark', 'light'] as const) {
       await page.goto(harnessUrl(theme));
       await page.evaluate(() => sessionStorage.clear());
-      const host = new ScenarioHost({ events: runningBatchEvents(), budgets: { batchUsd: 5 } });
+      const host = new ScenarioHost({ events: chartBatchEvents(), budgets: { batchUsd: 5 } });
       await post(page, host.snapshot());
       await post(page, { type: 'history', batches: [
         { id: 6, startedAt: T0 - 7_200_000, endedAt: T0 - 3_600_000, batchMode: 'fixed', maxCycles: 2, cyclesCompleted: 2, status: 'completed', reason: null, storiesDone: ['1-1-project-setup'], storiesBlocked: ['1-2-auth-flow'], durationMs: 3_600_000, usage: usage(3.21), commands: 14 },

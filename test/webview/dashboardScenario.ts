@@ -85,3 +85,50 @@ export class ScenarioHost {
     return this.model.apply(e).map((d) => ({ ...d, rev: ++this.rev }) as HostMessage);
   }
 }
+
+/**
+ * The running batch carried on: a forecast, dev-story done, code-review failing transiently, a
+ * usage-limit wait (with a countdown event), a second review failing, and a third one running.
+ */
+export function chartBatchEvents(): SprintEvent[] {
+  const s1 = STORIES[0].key;
+  const at = (s: number) => T0 + s * 1000;
+  const review = (attempt: number) => ({ stepKey: `c1/code-review/2a-1/a${attempt}`, cycle: 1, command: 'code-review' as const, attempt, storyKeys: [s1] });
+  const [first, ...rest] = runningBatchEvents().slice(0, 2);
+  return [
+    first,
+    ...rest,
+    { type: 'batch:forecast', at: at(0), batchId: 7, nextBatchUsd: 4, basis: 'history', historyCommands: 40, stories: [{ key: s1, usd: 2.5 }, { key: STORIES[1].key, usd: 1.5 }], budgetUsd: 5 },
+    ...runningBatchEvents().slice(2),
+    { type: 'command:end', at: at(200), batchId: 7, stepKey: 'c1/dev-story/2a-1', cycle: 1, command: 'dev-story', attempt: 1, storyKeys: [s1], outcome: 'success', durationMs: 48_000, usage: usage(1.2) },
+    { type: 'command:start', at: at(201), batchId: 7, ...review(1), epicId: '2a' },
+    { type: 'command:end', at: at(230), batchId: 7, ...review(1), outcome: 'transient', durationMs: 29_000, usage: usage(0.05) },
+    { type: 'limit:wait', at: at(231), batchId: 7, stepKey: review(1).stepKey, storyKeys: [s1], resetsAt: at(330), limitType: 'five_hour', state: 'waiting' },
+    { type: 'limit:wait', at: at(291), batchId: 7, stepKey: review(1).stepKey, storyKeys: [s1], resetsAt: at(330), limitType: 'five_hour', state: 'waiting' },
+    { type: 'limit:wait', at: at(331), batchId: 7, stepKey: review(1).stepKey, storyKeys: [s1], resetsAt: at(330), state: 'over' },
+    { type: 'command:start', at: at(332), batchId: 7, ...review(2), epicId: '2a' },
+    { type: 'command:end', at: at(400), batchId: 7, ...review(2), outcome: 'agent-failure', durationMs: 68_000, usage: usage(0.4) },
+    { type: 'command:start', at: at(401), batchId: 7, ...review(3), epicId: '2a' },
+  ];
+}
+
+/** Parallel mode: two stories in their own lanes, dev-story in each, one of them retried. */
+export function laneBatchEvents(): SprintEvent[] {
+  const [s1, s2] = [STORIES[0].key, STORIES[3].key];
+  const at = (s: number) => T0 + s * 1000;
+  const dev = (key: string, attempt: number) => ({ stepKey: `c1/dev-story/${key}/a${attempt}`, cycle: 1, command: 'dev-story' as const, attempt, storyKeys: [key], lane: key });
+  return [
+    { type: 'run:state', at: at(0), state: 'running' },
+    { type: 'batch:start', at: at(0), batchId: 8, runId: 'r8', batchMode: 'fixed', maxCycles: 1, resumed: false },
+    { type: 'command:start', at: at(1), batchId: 8, stepKey: 'c1/create-story/x', cycle: 1, command: 'create-story', attempt: 1, storyKeys: [s1, s2], epicId: '2a' },
+    { type: 'command:end', at: at(60), batchId: 8, stepKey: 'c1/create-story/x', cycle: 1, command: 'create-story', attempt: 1, storyKeys: [s1, s2], outcome: 'success', durationMs: 59_000, usage: usage(0.6) },
+    { type: 'lane:state', at: at(61), storyKey: s1, state: 'started', branch: 'story/r8/2a-1', lane: s1 },
+    { type: 'lane:state', at: at(61), storyKey: s2, state: 'started', branch: 'story/r8/2b-1', lane: s2 },
+    { type: 'command:start', at: at(62), batchId: 8, ...dev(s1, 1), epicId: '2a' },
+    { type: 'command:start', at: at(63), batchId: 8, ...dev(s2, 1), epicId: '2b' },
+    { type: 'command:end', at: at(120), batchId: 8, ...dev(s2, 1), outcome: 'agent-failure', durationMs: 57_000, usage: usage(0.7) },
+    { type: 'command:start', at: at(121), batchId: 8, ...dev(s2, 2), epicId: '2b' },
+    { type: 'command:end', at: at(180), batchId: 8, ...dev(s1, 1), outcome: 'success', durationMs: 118_000, usage: usage(1.1) },
+    { type: 'command:end', at: at(200), batchId: 8, ...dev(s2, 2), outcome: 'success', durationMs: 79_000, usage: usage(0.9) },
+  ];
+}
