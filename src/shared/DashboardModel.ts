@@ -339,6 +339,7 @@ export class DashboardModel {
         break;
       case 'limit:wait':
       case 'batch:forecast':
+      case 'commit:review':
         // The wait's countdown and the forecast read as the shared event line says them.
         this.run.detail = eventLineOf(event)?.message ?? this.run.detail;
         runChanged();
