@@ -163,6 +163,7 @@ export const OPTIONS: readonly OptionSpec[] = [
     group: 'git',
     apply: (_v, s) => (s['git.reviewBeforeCommit'] = true),
   },
+  { flag: '--no-review-before-commit', help: 'Commit without asking even when the settings turn the review on', commands: ENGINE, group: 'git', apply: (_v, s) => (s['git.reviewBeforeCommit'] = false) },
   { flag: '--no-report', help: 'Write no sprint report at the end of a batch (setting report.enabled)', commands: ENGINE, group: 'git', apply: (_v, s) => (s['report.enabled'] = false) },
 
   {

@@ -20,12 +20,16 @@ export interface CommitReviewRequest {
   diff: DiffStat | null;
 }
 
+/** What the journal keeps of a review point. */
 export type CommitReviewDecision = { decision: 'approve' } | { decision: 'reject'; reason: string };
+
+/** A reviewer's answer: a decision, or `later` (not now: the batch pauses unanswered and resume asks again). */
+export type CommitReviewAnswer = CommitReviewDecision | { decision: 'later' };
 
 export interface CommitReviewPort {
   /**
    * Resolves with the reviewer's answer. `signal` aborts when the run is paused or stopped: the engine then
    * stops waiting by itself (the question may be withdrawn; its answer is ignored).
    */
-  decide(request: CommitReviewRequest, signal: AbortSignal): Promise<CommitReviewDecision>;
+  decide(request: CommitReviewRequest, signal: AbortSignal): Promise<CommitReviewAnswer>;
 }

@@ -4,7 +4,7 @@
 // A rejection sends the cycle's completed stories back to the code-review loop with the reason as a
 // finding, under the round's own journal keys, and the cycle comes back here.
 
-import type { CommitReviewDecision, CommitReviewRequest } from './CommitReviewPort';
+import type { CommitReviewAnswer, CommitReviewDecision, CommitReviewRequest } from './CommitReviewPort';
 import type { DiffStat } from './GitPort';
 import type { RunContext } from './RunContext';
 import { errorMessage, Halt, joinEpics, laneTag, type CycleContext, type StoryRef } from './RunTypes';
@@ -90,9 +90,9 @@ async function diffOf(run: RunContext, cc: CycleContext, cwd: string): Promise<D
 }
 
 /** The port's answer, or the Halt a pause or stop asked for while waiting (the step stays unanswered). */
-function waitForDecision(run: RunContext, ask: () => Promise<CommitReviewDecision>): Promise<CommitReviewDecision> {
+function waitForDecision(run: RunContext, ask: () => Promise<CommitReviewAnswer>): Promise<CommitReviewAnswer> {
   const signal = run.haltSignal;
-  return new Promise<CommitReviewDecision>((resolve, reject) => {
+  return new Promise<CommitReviewAnswer>((resolve, reject) => {
     const onHalt = () => {
       try {
         run.checkHalt();
@@ -116,7 +116,9 @@ function waitForDecision(run: RunContext, ask: () => Promise<CommitReviewDecisio
   });
 }
 
-function validDecision(d: CommitReviewDecision): CommitReviewDecision {
+/** The answer as the journal keeps it; `later` pauses the batch with the step unanswered. */
+function validDecision(d: CommitReviewAnswer): CommitReviewDecision {
+  if (d.decision === 'later') throw new Halt('paused', 'The review before the batch commit was put off; nothing was committed. Resume to be asked again.');
   if (d.decision === 'approve') return { decision: 'approve' };
   const reason = typeof d.reason === 'string' ? d.reason.trim() : '';
   return { decision: 'reject', reason: reason || 'rejected without a reason' };

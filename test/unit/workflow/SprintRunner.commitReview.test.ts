@@ -4,7 +4,7 @@
 
 import { strict as assert } from 'node:assert';
 import * as path from 'node:path';
-import type { CommitReviewDecision, CommitReviewPort, CommitReviewRequest } from '../../../src/core/workflow/CommitReviewPort';
+import type { CommitReviewAnswer, CommitReviewPort, CommitReviewRequest } from '../../../src/core/workflow/CommitReviewPort';
 import { NodeGitPort } from '../../../src/infra/git/NodeGitPort';
 import type { SqlJsRunStore } from '../../../src/infra/store/SqlJsRunStore';
 import type { AgentRequest } from '../../../src/core/agent/AgentContract';
@@ -21,8 +21,8 @@ afterEach(async () => {
 /** A reviewer answering from a list, one answer per question; records every question. */
 class ScriptedReviewer implements CommitReviewPort {
   readonly asked: CommitReviewRequest[] = [];
-  constructor(private readonly answers: (CommitReviewDecision | 'never')[]) {}
-  decide(request: CommitReviewRequest): Promise<CommitReviewDecision> {
+  constructor(private readonly answers: (CommitReviewAnswer | 'never')[]) {}
+  decide(request: CommitReviewRequest): Promise<CommitReviewAnswer> {
     this.asked.push(request);
     const a = this.answers.shift() ?? 'never';
     return a === 'never' ? new Promise(() => undefined) : Promise.resolve(a);
@@ -166,6 +166,23 @@ describe('SprintRunner: the review before the batch commit', () => {
     assert.equal(r.status, 'completed');
     assert.deepEqual(reviewer.asked.map((q) => q.stepKey), ['c1/commit-review/r1']);
     assert.deepEqual(second.agent.sequence, ['batch-commit 1-1'], 'both code reviews are replayed');
+  });
+
+  it('"later": the batch pauses before the commit, unanswered; resume asks the same question again', async () => {
+    const ws = await workspace();
+    const store = await storeIn(ws);
+    const head = await ws.git('rev-parse', 'HEAD');
+    const first = runnerWith(ws, store, new ScriptedReviewer([{ decision: 'later' }]));
+    const paused = await first.runner.run({ cycles: 1 });
+    assert.equal(paused.status, 'paused');
+    assert.match(paused.reason ?? '', /put off; nothing was committed/);
+    assert.equal(await ws.git('rev-parse', 'HEAD'), head);
+    assert.equal((await store.getStep(paused.batchId, 'c1/commit-review/r0'))?.result, undefined, 'no decision journaled');
+
+    const reviewer = new ScriptedReviewer([{ decision: 'approve' }]);
+    const r = await runnerWith(ws, store, reviewer).runner.resume();
+    assert.equal(r.status, 'completed');
+    assert.deepEqual(reviewer.asked.map((q) => q.stepKey), ['c1/commit-review/r0']);
   });
 
   it('the setting on without a front end that can ask: the batch pauses before the commit and says why', async () => {
