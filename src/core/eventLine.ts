@@ -115,7 +115,7 @@ export function eventLineOf(e: SprintEvent, context: DescribeContext = {}): Even
             e.files === undefined ? 'no diff (git is not in use)' : `${e.files} file${e.files === 1 ? '' : 's'} changed, +${e.insertions ?? 0} −${e.deletions ?? 0}`}`, 'warning')
         : e.state === 'approved'
           ? line(label(e.storyKeys), 'commit-review', 'approved', 'Batch commit approved')
-          : line(label(e.storyKeys), 'commit-review', 'rejected', `Batch commit rejected: ${e.reason ?? ''}; the stories go back to code review`, 'warning');
+          : line(label(e.storyKeys), 'commit-review', 'rejected', `Batch commit rejected, the stories go back to code review: ${e.reason ?? ''}`, 'warning');
     case 'gates:result': {
       const summary = e.results.map((r) => `${r.name} ${r.ok ? 'passed' : r.timedOut ? 'timed out' : `failed${r.exitCode !== null ? ` (exit ${r.exitCode})` : ''}`}`).join(', ');
       const failed = e.results.filter((r) => !r.ok);

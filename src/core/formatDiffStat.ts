@@ -15,6 +15,9 @@ export function formatDiffStat(diff: DiffStat | null, maxFiles = 200): string[] 
   if (diff.files.length > maxFiles) lines.push(` … and ${diff.files.length - maxFiles} more`);
   const ins = diff.files.reduce((s, f) => s + (f.insertions ?? 0), 0);
   const del = diff.files.reduce((s, f) => s + (f.deletions ?? 0), 0);
-  lines.push(` ${diff.files.length} file${diff.files.length === 1 ? '' : 's'} changed, +${ins} −${del} (since ${diff.base.slice(0, 10)}, committed or not)`);
+  const added = diff.files.filter((f) => f.untracked).length;
+  lines.push(
+    ` ${diff.files.length} file${diff.files.length === 1 ? '' : 's'} changed${added > 0 ? ` (${added} new)` : ''}, +${ins} −${del}${added > 0 ? ' in the others' : ''} (since ${diff.base.slice(0, 10)}, committed or not)`,
+  );
   return lines;
 }

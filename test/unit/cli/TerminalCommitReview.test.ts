@@ -48,7 +48,7 @@ describe('CLI: the review before the batch commit', () => {
     assert.match(text, /Review before the batch commit of cycle 1: 1-1, 1-2/);
     assert.match(text, / src\/login\.ts\s+\| \+12 −3/);
     assert.match(text, / src\/logout\.ts\s+\| new file/);
-    assert.match(text, /2 files changed, \+12 −3 \(since 0123456789/);
+    assert.match(text, /2 files changed \(1 new\), \+12 −3 in the others \(since 0123456789/);
     assert.match(text, /git -C "\/ws" diff 0123456789ab/);
     assert.ok(text.endsWith(REVIEW_QUESTION), 'the question is the last thing written, waiting on the same line');
     t.port.dispose();
