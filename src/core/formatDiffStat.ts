@@ -16,8 +16,7 @@ export function formatDiffStat(diff: DiffStat | null, maxFiles = 200): string[] 
   const ins = diff.files.reduce((s, f) => s + (f.insertions ?? 0), 0);
   const del = diff.files.reduce((s, f) => s + (f.deletions ?? 0), 0);
   const added = diff.files.filter((f) => f.untracked).length;
-  lines.push(
-    ` ${diff.files.length} file${diff.files.length === 1 ? '' : 's'} changed${added > 0 ? ` (${added} new)` : ''}, +${ins} −${del}${added > 0 ? ' in the others' : ''} (since ${diff.base.slice(0, 10)}, committed or not)`,
-  );
+  const lineCounts = added === diff.files.length ? '' : `, +${ins} −${del}${added > 0 ? ' in the others' : ''}`;
+  lines.push(` ${diff.files.length} file${diff.files.length === 1 ? '' : 's'} changed${added > 0 ? ` (${added} new)` : ''}${lineCounts} (since ${diff.base.slice(0, 10)}, committed or not)`);
   return lines;
 }
