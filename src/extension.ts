@@ -20,6 +20,7 @@ import { SprintSessionHost } from './vscode/SprintSessionHost';
 import { runningText } from './vscode/runningText';
 import { SprintStatusBar } from './vscode/SprintStatusBar';
 import { SprintTreeProvider } from './vscode/SprintTreeProvider';
+import { VscodeCommitReview } from './vscode/VscodeCommitReview';
 import { SPRINT_VIEW_ID, SprintViewActivity } from './vscode/SprintViewActivity';
 import { watchLedgerPresence } from './vscode/watchLedgerPresence';
 import { SprintWebhook } from './vscode/webhook/SprintWebhook';
@@ -57,6 +58,7 @@ export function activate(context: vscode.ExtensionContext): SprintRunnerApi & { 
       lazySessionOpener(context.extensionUri.fsPath, __dirname),
       output.log,
       lazyLedger(__dirname),
+      own(new VscodeCommitReview(output.log)),
     ),);
   host = sessionHost;
 

@@ -25,6 +25,7 @@ import { commandHelp } from './cliHelp';
 import { resolveCliConfig, type CliConfig } from './cliConfig';
 import { doctorCommand, preflight, type CliDeps, type PreflightInput } from './doctorCommand';
 import { formatEvent } from './formatEvent';
+import { TerminalCommitReview } from './TerminalCommitReview';
 import { parseCliArgs, USAGE, UsageError, type CliCommand } from './parseCliArgs';
 import { checkStartStory, ledgerProblemLines, UnknownStoryError } from './runPreflight';
 import { collectStatus, formatStatus } from './status';
@@ -41,6 +42,8 @@ export function packageRoot(): string {
 interface Io {
   out: (line: string) => void;
   err: (line: string) => void;
+  /** Text for the terminal without a line end (a question); default: `err` per line. */
+  prompt?: (text: string) => void;
   env: NodeJS.ProcessEnv;
   cwd: string;
 }
@@ -80,6 +83,16 @@ function exitCodeFor(result: RunResult): number {
 async function runOrResume(cmd: Extract<CliCommand, { kind: 'run' | 'resume' }>, io: Io, signals: SignalSource, deps: CliDeps): Promise<number> {
   const o = resolveCliConfig(cmd.common, io.cwd, io.env);
   const root = packageRoot();
+  // The review before the batch commit asks on the terminal: without one (CI, a pipe) the run would only
+  // pause at its first commit, after the money is spent. Refused before anything runs.
+  const stdin = deps.stdin ?? process.stdin;
+  if (o.config.git.reviewBeforeCommit && stdin.isTTY !== true) {
+    throw new UsageError(
+      'The review before each batch commit (--review-before-commit, setting git.reviewBeforeCommit) asks on the terminal, but standard input is not a terminal. ' +
+        'Fix: run sprint-runner in a terminal, review in the VS Code extension, or turn the setting off for this run with --no-review-before-commit.',
+    );
+  }
+  const reviewer = o.config.git.reviewBeforeCommit ? new TerminalCommitReview(stdin, io.prompt ?? ((text) => io.err(text.replace(/\n$/, '')))) : undefined;
   // The setup check comes first: a failure writes nothing (no lock, no state folder, no ledger) and spends nothing.
   if (!(await preflight(preflightInput(o, io.env, cmd.kind === 'run' && cmd.init), io, deps))) return EXIT.usage;
   if (cmd.kind === 'run' && cmd.init) {
@@ -101,6 +114,7 @@ async function runOrResume(cmd: Extract<CliCommand, { kind: 'run' | 'resume' }>,
     onLog: (level, message) => io.err(`${level === 'info' ? '' : `${level}: `}${message}`),
     bmad: { missingWorkflows: missingWorkflowPolicy(io.env, o.config.bmadMissingWorkflows) },
     frontEnd: `sprint-runner ${cmd.kind} (CLI)`,
+    ...(reviewer ? { commitReview: reviewer } : {}),
   });
   try {
     // A ledger that cannot be read, or a --story it does not have, is bad input (exit 2), found before any agent is paid to run.
@@ -161,6 +175,7 @@ async function runOrResume(cmd: Extract<CliCommand, { kind: 'run' | 'resume' }>,
     clearInterval(keepAlive);
     offSignals();
     sub.dispose();
+    reviewer?.dispose();
     await session.dispose();
   }
 }
@@ -334,6 +349,7 @@ if (require.main === module) {
       if (!stdoutGone) process.stdout.write(`${l}\n`);
     },
     err: (l) => process.stderr.write(`${l}\n`),
+    prompt: (t) => process.stderr.write(t),
     env: process.env,
     cwd: process.cwd(),
   }).then(

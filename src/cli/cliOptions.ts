@@ -156,6 +156,14 @@ export const OPTIONS: readonly OptionSpec[] = [
     group: 'git',
     apply: (v, s) => (s['git.maxParallel'] = wholeNumber('--parallel', str(v), 1, 5)),
   },
+  {
+    flag: '--review-before-commit',
+    help: 'Pause before each batch commit: print the diff stat and ask on the terminal to approve or reject with a reason (setting git.reviewBeforeCommit)',
+    commands: ENGINE,
+    group: 'git',
+    apply: (_v, s) => (s['git.reviewBeforeCommit'] = true),
+  },
+  { flag: '--no-review-before-commit', help: 'Commit without asking even when the settings turn the review on', commands: ENGINE, group: 'git', apply: (_v, s) => (s['git.reviewBeforeCommit'] = false) },
   { flag: '--no-report', help: 'Write no sprint report at the end of a batch (setting report.enabled)', commands: ENGINE, group: 'git', apply: (_v, s) => (s['report.enabled'] = false) },
 
   {

@@ -19,6 +19,8 @@ export interface CliDeps {
   /** Checks added to the built-in ones instead of PRODUCT_CHECKS; one with a built-in id (e.g. `bmad`) replaces it. */
   doctorChecks?: readonly DoctorCheck[];
   doctorHost?: (env: NodeJS.ProcessEnv) => DoctorHost;
+  /** Where the review before the batch commit reads its answers (default: process.stdin). */
+  stdin?: NodeJS.ReadableStream & { isTTY?: boolean };
 }
 
 export interface PreflightInput {

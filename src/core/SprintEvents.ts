@@ -87,6 +87,23 @@ export type SprintEvent =
   | (Base & { type: 'commit:verified'; stepKey: string; cycle: number; storyKeys: string[]; mode: 'agent' | 'engine'; sha: string; message: string; files: number })
   /** Step 4c not trusted: no commit, wrong message, empty, dirty tree the engine did not expect, … */
   | (Base & { type: 'commit:failed'; stepKey: string; cycle: number; storyKeys: string[]; mode: 'agent' | 'engine'; reason: string; detail: string; paths?: string[] })
+  /**
+   * The review point before step 4c (setting `git.reviewBeforeCommit`): `waiting` when the run asks, then
+   * `approved` (the commit follows) or `rejected` (the stories go back to code review with `reason`).
+   */
+  | (Base & {
+      type: 'commit:review';
+      stepKey: string;
+      cycle: number;
+      round: number;
+      storyKeys: string[];
+      state: 'waiting' | 'approved' | 'rejected';
+      /** waiting: changed paths and lines since the cycle started (absent without git). */
+      files?: number;
+      insertions?: number;
+      deletions?: number;
+      reason?: string;
+    })
   /** Quality gates run before code-review `attempt` of a story (after dev-story or the previous review). */
   | (Base & { type: 'gates:result'; stepKey: string; storyKey: string; attempt: number; ok: boolean; results: GateOutcome[] })
   /** Parallel mode: a story's worktree started, merged into the sprint branch, or was parked. */

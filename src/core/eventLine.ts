@@ -108,6 +108,14 @@ export function eventLineOf(e: SprintEvent, context: DescribeContext = {}): Even
       return line(label(e.storyKeys), 'batch-commit', 'failed',
         `${e.mode === 'engine' ? 'Engine commit refused' : 'Commit not verified'} (${e.reason}): ${e.detail}${e.paths?.length ? ` — ${e.paths.join(', ')}` : ''}`, 'error',
         e.paths && e.paths.length > 0 ? `Files:\n${e.paths.join('\n')}` : undefined);
+    case 'commit:review':
+      return e.state === 'waiting'
+        ? line(label(e.storyKeys), 'commit-review', 'waiting',
+          `Waiting for your review before the batch commit${e.round > 0 ? ` (again, after ${e.round} rejection${e.round === 1 ? '' : 's'})` : ''}: ${
+            e.files === undefined ? 'no diff (git is not in use)' : `${e.files} file${e.files === 1 ? '' : 's'} changed, +${e.insertions ?? 0} −${e.deletions ?? 0}`}`, 'warning')
+        : e.state === 'approved'
+          ? line(label(e.storyKeys), 'commit-review', 'approved', 'Batch commit approved')
+          : line(label(e.storyKeys), 'commit-review', 'rejected', `Batch commit rejected, the stories go back to code review: ${e.reason ?? ''}`, 'warning');
     case 'gates:result': {
       const summary = e.results.map((r) => `${r.name} ${r.ok ? 'passed' : r.timedOut ? 'timed out' : `failed${r.exitCode !== null ? ` (exit ${r.exitCode})` : ''}`}`).join(', ');
       const failed = e.results.filter((r) => !r.ok);

@@ -30,6 +30,7 @@ export function sessionOptionsFrom(config: SprintRunnerConfig): MappedOptions {
       independentStories: g.independentStories,
       mergeSprintIntoBase: g.mergeSprintIntoBase,
       sprintReport: g.sprintReport,
+      reviewBeforeCommit: g.reviewBeforeCommit,
     },
     bmad: { missingWorkflows: config.bmadMissingWorkflows },
     git: {

@@ -14,6 +14,7 @@ import { BmadWorkflowsMissingError } from '../core/bmad/BmadWorkflowsMissingErro
 import { mapWorkflows, type MissingWorkflowPolicy, type WorkflowMapping } from '../core/bmad/mapWorkflows';
 import { WorkflowPromptSource } from '../core/prompts/WorkflowPromptSource';
 import { Emitter, type Event } from '../core/Emitter';
+import type { CommitReviewPort } from '../core/workflow/CommitReviewPort';
 import type { SprintLedgerPort, StoryStatus } from '../core/ledger/LedgerTypes';
 import { SprintLedger } from '../core/ledger/SprintLedger';
 import type { SprintEvent } from '../core/SprintEvents';
@@ -72,6 +73,8 @@ export interface SprintSessionOptions {
   git?: SprintSessionGitOptions;
   /** How the installed BMAD workflows are used (docs/workflow.md). */
   bmad?: SprintSessionBmadOptions;
+  /** Asks the human before each batch commit when `engine.reviewBeforeCommit` is on (the front end's dialog). */
+  commitReview?: CommitReviewPort;
 }
 
 export interface SprintSessionBmadOptions {
@@ -208,6 +211,7 @@ export class SprintSession {
         ...(git ? { git } : {}),
         gates: new NodeQualityGates(),
         ...(lanes ? { lanes } : {}),
+        ...(o.commitReview ? { commitReview: o.commitReview } : {}),
       });
       return new SprintSession(bmad, layout, ledger, store, runner, agent, lock, o, ledgerLock);
     } catch (err) {

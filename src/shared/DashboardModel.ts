@@ -343,6 +343,11 @@ export class DashboardModel {
         cardChanged(card);
         break;
       }
+      case 'commit:review':
+        // Waiting for the user's review before the batch commit, or its answer, as the shared event line says it.
+        this.run.detail = eventLineOf(event)?.message ?? this.run.detail;
+        runChanged();
+        break;
       case 'context:status':
         this.run.detail = `Project context ${event.status}${event.message ? `: ${event.message}` : ''}`;
         runChanged();

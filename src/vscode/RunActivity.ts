@@ -32,6 +32,8 @@ export interface RunProgress {
   shortIds: Record<string, string>;
   /** Waiting for a usage limit: when it resets (epoch ms) and when that was last said (the countdown's now). */
   limit?: { resetsAt: number; at: number };
+  /** The stories whose batch commit waits for the user's review (setting git.reviewBeforeCommit). */
+  awaitingReview?: string[];
   /** The batch's cost forecast, said at its start. */
   forecastUsd?: number;
 }
@@ -73,7 +75,7 @@ export class RunActivity {
         this.current = { ...this.current, cycle: e.cycle, maxCycles: e.maxCycles, storyKeys: e.storyKeys, command: undefined };
         return;
       case 'command:start':
-        this.current = { ...this.current, storyKeys: e.storyKeys, command: e.command, attempt: e.attempt, limit: undefined };
+        this.current = { ...this.current, storyKeys: e.storyKeys, command: e.command, attempt: e.attempt, limit: undefined, awaitingReview: undefined };
         for (const k of e.storyKeys) Object.assign(this.activityOf(k), { working: true, command: e.command, attempt: e.attempt });
         return;
       case 'command:end': {
@@ -92,7 +94,10 @@ export class RunActivity {
       }
       case 'batch:end':
         this.stopWorking();
-        this.current = { ...this.current, limit: undefined };
+        this.current = { ...this.current, limit: undefined, awaitingReview: undefined };
+        return;
+      case 'commit:review':
+        this.current = { ...this.current, awaitingReview: e.state === 'waiting' ? e.storyKeys : undefined };
         return;
       case 'limit:wait':
         this.current = { ...this.current, limit: e.state === 'waiting' ? { resetsAt: e.resetsAt, at: e.at } : undefined };

@@ -6,6 +6,7 @@
 import * as vscode from 'vscode';
 import type { LedgerSnapshot } from '../core/ledger/LedgerTypes';
 import type { BatchStatus, RunState, SprintEvent } from '../core/SprintEvents';
+import type { CommitReviewPort } from '../core/workflow/CommitReviewPort';
 import { canResumeBatch } from '../core/workflow/RunTypes';
 import { archivedArtifactsDir, type WorkspaceLayout } from '../core/workspace/WorkspaceLayout';
 import { NodeFileSystem } from '../infra/NodeFileSystem';
@@ -29,6 +30,8 @@ export type SessionOpener = (o: {
   stateDir: string;
   config: SprintRunnerConfig;
   onLog: (level: 'info' | 'warn' | 'error', message: string) => void;
+  /** Asks before each batch commit when the setting git.reviewBeforeCommit is on. */
+  commitReview?: CommitReviewPort;
 }) => Promise<SprintSessionPort>;
 
 /** The latest batch's status as far as the host knows: `unread` until the journal was opened. */
@@ -62,6 +65,7 @@ export class SprintSessionHost implements DashboardHost, vscode.Disposable {
     private readonly log: vscode.LogOutputChannel,
     /** The ledger/workspace reader (dist/ledger.js, yaml), loaded on first use: see lazyLedger. */
     readonly ledger: () => LedgerModule,
+    private readonly commitReview?: CommitReviewPort,
   ) {
     this.locator = new SprintLedgerLocator(context, settings, log, this.fs, ledger);
     this.onDidChangeLedger = this.locator.onDidChangeLedger;
@@ -183,6 +187,7 @@ export class SprintSessionHost implements DashboardHost, vscode.Disposable {
         stateDir: this.stateDir(),
         config,
         onLog: (level, message) => this.log[level](message),
+        ...(this.commitReview ? { commitReview: this.commitReview } : {}),
       });
       this.sessionEvents?.dispose();
       this.sessionEvents = session.onDidEmit((e) => this.handle(e));

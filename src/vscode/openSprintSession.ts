@@ -8,7 +8,7 @@ import type { SessionOpener } from './SprintSessionHost';
 export { sessionOptionsFrom };
 
 export function openSprintSession(extensionRoot: string): SessionOpener {
-  return async ({ workspaceRoot, stateDir, config, onLog }) =>
+  return async ({ workspaceRoot, stateDir, config, onLog, commitReview }) =>
     SprintSession.open({
       workspaceRoot,
       stateDir,
@@ -19,5 +19,6 @@ export function openSprintSession(extensionRoot: string): SessionOpener {
       // to a child process at a lower priority instead (docs/state.md).
       database: { where: 'process', priority: 'low' },
       ...sessionOptionsFrom(config),
+      ...(commitReview ? { commitReview } : {}),
     });
 }

@@ -13,6 +13,8 @@ export interface RunningTextInput {
   attempt?: number;
   /** Waiting for a usage limit to reset (epoch ms), as of `at`. */
   limit?: { resetsAt: number; at: number };
+  /** The stories whose batch commit waits for the user's review. */
+  awaitingReview?: readonly string[];
 }
 
 /** `2a-1` for `2a-1-session-scanner`, `1-1+1-2` for a pair. */
@@ -21,6 +23,7 @@ export function shortStoryLabel(storyKeys: readonly string[]): string {
 }
 
 export function runningText(p: RunningTextInput): string {
+  if (p.awaitingReview) return `Sprint: waiting for your review · ${shortStoryLabel(p.awaitingReview)} commit`;
   if (p.limit) {
     const hhmm = new Date(p.limit.resetsAt).toTimeString().slice(0, 5);
     return `Sprint: usage limit · continues at ${hhmm} (${formatDuration(Math.max(0, p.limit.resetsAt - p.limit.at))})`;

@@ -18,6 +18,8 @@ export const PROMPT_VARIABLES = [
   'project_context_file',
   /** Failed quality gates before this code review; empty when none failed or none are configured. */
   'quality_gates',
+  /** code-review after a human rejected the batch commit: the reviewer's reason as a finding; empty otherwise. */
+  'human_review',
   /** The sprint status file the run uses (agents must not guess it from BMAD's config). */
   'ledger_file',
   /** sprint-status-diagnosis: the status the story was found in, the phase and the statuses it expected. */

@@ -104,6 +104,7 @@ export function parseSprintRunnerConfig(
     baseBranch: get('git.baseBranch'),
     worktreesDir: get('git.worktreesDir'),
     reportEnabled: get('report.enabled'),
+    reviewBeforeCommit: get('git.reviewBeforeCommit'),
     containers: {
       enabled: get('containers.enabled'),
       runtime: get('containers.runtime'),

@@ -31,6 +31,8 @@ export interface RawGitSettings {
   baseBranch: unknown;
   worktreesDir: unknown;
   reportEnabled: unknown;
+  /** Absent = off (the review point before the batch commit). */
+  reviewBeforeCommit?: unknown;
   containers: {
     enabled: unknown;
     runtime: unknown;
@@ -55,6 +57,8 @@ export interface GitSettings {
   baseBranch?: string;
   worktreesDir?: string;
   sprintReport: boolean;
+  /** Pause before each batch commit for a human's approve / reject-with-reason. */
+  reviewBeforeCommit: boolean;
   /** Set only when `containers.enabled` is on and the settings are usable. */
   container?: ClaudeContainerOptions;
   /**
@@ -161,6 +165,7 @@ export function parseGitSettings(raw: RawGitSettings): GitSettings {
     ...(baseBranch ? { baseBranch } : {}),
     ...(worktreesDir ? { worktreesDir } : {}),
     sprintReport: raw.reportEnabled !== false,
+    reviewBeforeCommit: raw.reviewBeforeCommit === true,
     ...(container ? { container } : {}),
     errors,
   };

@@ -134,6 +134,7 @@ async function renderFor(run: RunContext, spec: AgentStepSpec): Promise<string> 
     tech_spec_decisions: '',
     completed_story_ids: ids,
     quality_gates: '',
+    human_review: '',
     found_status: '',
     diagnosed_phase: '',
     expected_statuses: '',

@@ -2,15 +2,20 @@
 
 import type { RunContext } from './RunContext';
 import { invokeWithRecovery } from './AgentSteps';
+import { commitReviewPoint } from './CommitReviewStep';
 import { PROGRESS_LOG_FILE, type CommitCheck, type GitPort, type GitSnapshot } from './GitPort';
 import { Halt, joinEpics, laneSpec, laneTag, type CycleContext, type StoryRef } from './RunTypes';
 import { setStoryStatus } from './setStoryStatus';
 import { runStep } from './StepJournal';
 
 export async function batchCommitPhase(run: RunContext, cc: CycleContext): Promise<void> {
-  const completed = cc.stories.filter((s) => cc.done.has(s.key));
-  if (completed.length === 0) {
+  if (!cc.stories.some((s) => cc.done.has(s.key))) {
     run.warn(`Cycle ${cc.cycle}: every story is blocked; batch-commit skipped.`, cc.lane ? { storyKey: cc.lane.storyKey } : {});
+    return;
+  }
+  const completed = await commitReviewPoint(run, cc, cc.stories.filter((s) => cc.done.has(s.key)));
+  if (completed.length === 0) {
+    run.warn(`Cycle ${cc.cycle}: every story is blocked after the review before the commit; batch-commit skipped.`, cc.lane ? { storyKey: cc.lane.storyKey } : {});
     return;
   }
   const expected = {

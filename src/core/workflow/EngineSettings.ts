@@ -49,6 +49,11 @@ export interface EngineSettings {
    * `engine` (the engine archives the artifacts and commits deterministically). Default `agent`.
    */
   commitMode?: 'agent' | 'engine';
+  /**
+   * Step 4c waits for a human: the run asks through `SprintRunnerDeps.commitReview` before each batch commit;
+   * a rejection sends the cycle's stories back to code review with the reason. Default false.
+   */
+  reviewBeforeCommit?: boolean;
   /** Commands run after dev-story and after each code-review round; none by default (003's loop). */
   qualityGates?: QualityGateConfig[];
   /** 1 (default) = 003, one story pair at a time; 2..5 = independent stories in parallel worktrees. */

@@ -57,6 +57,23 @@ export interface EngineCommitRequest extends CommitExpectation {
   extraPaths: string[];
 }
 
+/** One changed path of a working tree against a commit: lines added and removed (null for binary or untracked files). */
+export interface DiffStatFile {
+  path: string;
+  insertions: number | null;
+  deletions: number | null;
+  /** A new file git does not track yet. */
+  untracked?: boolean;
+}
+
+/** What changed in a working tree since `base` (a commit), committed or not. */
+export interface DiffStat {
+  base: string;
+  /** The repository's top folder: every `files[].path` is relative to it. */
+  root: string;
+  files: DiffStatFile[];
+}
+
 export interface GitPort {
   /** Snapshot of the working tree at `cwd` (the workspace, or a lane's worktree). */
   snapshot(cwd: string): Promise<GitSnapshot>;
@@ -64,4 +81,6 @@ export interface GitPort {
   verifyBatchCommit(cwd: string, before: GitSnapshot, expected: CommitExpectation): Promise<CommitCheck>;
   /** Step 4c by the engine: archive the stories' artifacts, commit exactly the cycle's changes. */
   engineCommit(cwd: string, before: GitSnapshot, request: EngineCommitRequest): Promise<CommitCheck>;
+  /** The review point before step 4c: every path changed since `before` (its HEAD), committed or not. */
+  diffStat(cwd: string, before: GitSnapshot): Promise<DiffStat>;
 }

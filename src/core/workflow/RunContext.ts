@@ -35,6 +35,8 @@ export class RunContext {
   private pauseReasonValue: string | undefined;
   private stopReasonValue: string | undefined;
   private abort = new AbortController();
+  /** Aborts on any pause or stop request: what a step that only waits (the commit review) listens to. */
+  private haltRequested = new AbortController();
   private onProgress: ((e: SprintEvent) => void) | undefined;
   /** Stamped on every event while a batch runs. */
   batchId: number | undefined;
@@ -53,6 +55,11 @@ export class RunContext {
     return this.abort.signal;
   }
 
+  /** Aborts when a pause or stop is asked for (the agents' `signal` aborts only on stop). */
+  get haltSignal(): AbortSignal {
+    return this.haltRequested.signal;
+  }
+
   get pauseReason(): string | undefined {
     return this.pauseReasonValue;
   }
@@ -69,6 +76,7 @@ export class RunContext {
     this.pauseReasonValue = undefined;
     this.stopReasonValue = undefined;
     this.abort = new AbortController();
+    this.haltRequested = new AbortController();
     this.setState('running');
   }
 
@@ -82,6 +90,7 @@ export class RunContext {
     if (this.currentState !== 'running') return;
     this.pauseReasonValue = reason;
     this.setState('pausing');
+    this.haltRequested.abort();
   }
 
   /** A pause the engine asks for itself (budget): the first reason wins, a stop wins over it. */
@@ -89,11 +98,13 @@ export class RunContext {
     if (this.pauseReasonValue !== undefined || this.stopReasonValue !== undefined) return;
     this.pauseReasonValue = reason;
     this.setState('pausing');
+    this.haltRequested.abort();
   }
 
   /** A lane ended the batch: the other lanes start no new step; the state is settled at the batch's end. */
   haltOtherLanes(reason: string): void {
     if (this.pauseReasonValue === undefined && this.stopReasonValue === undefined) this.pauseReasonValue = reason;
+    this.haltRequested.abort();
   }
 
   cancel(reason: string): void {
@@ -101,6 +112,7 @@ export class RunContext {
     this.stopReasonValue = reason;
     this.setState('stopping');
     this.abort.abort(new Error(reason));
+    this.haltRequested.abort();
   }
 
   /** Aborts the agents still running when the batch ends stopped. */

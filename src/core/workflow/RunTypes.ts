@@ -11,6 +11,7 @@ import type { BatchStatus } from '../SprintEvents';
 import type { BatchRecord, RunStore } from '../store/RunStore';
 import type { WorkspaceLayout } from '../workspace/WorkspaceLayout';
 import type { Clock } from './Clock';
+import type { CommitReviewPort } from './CommitReviewPort';
 import type { EngineSettings } from './EngineSettings';
 import type { GitPort, GitSnapshot } from './GitPort';
 import type { LaneInfo, LanePort } from './LanePort';
@@ -59,6 +60,8 @@ export interface SprintRunnerDeps {
   gates?: QualityGatePort;
   /** Parallel mode (`settings.maxParallel` > 1): one worktree per story. */
   lanes?: LanePort;
+  /** Asks a human before each batch commit when `settings.reviewBeforeCommit` is on. */
+  commitReview?: CommitReviewPort;
 }
 
 export interface RunOptions {

@@ -250,9 +250,10 @@ async function statusMovedCheck(run: RunContext, cc: CycleContext, s: StoryRef, 
  * 003 step 4, checks in 003's order after each review. With quality gates the gates run
  * after dev-story and after every review round (its fixes); their failures go into the next review's
  * prompt, and a review that would mark the story done does not while a gate fails (the loop goes on;
- * the hard limit still blocks).
+ * the hard limit still blocks). `humanReview` (a rejected batch commit's reason, already worded for the
+ * prompt) goes into every review of the loop, like a gate failure, until the loop exits.
  */
-async function codeReviewLoop(run: RunContext, cc: CycleContext, s: StoryRef): Promise<void> {
+export async function codeReviewLoop(run: RunContext, cc: CycleContext, s: StoryRef, humanReview = ''): Promise<void> {
   const { maxCodeReviews, maxConsecutiveFailures } = run.deps.settings;
   const patterns: string[][] = [];
   let gates = await runGates(run, cc, s, 1);
@@ -265,7 +266,7 @@ async function codeReviewLoop(run: RunContext, cc: CycleContext, s: StoryRef): P
       command: 'code-review',
       stories: [s],
       attempt,
-      ...(gates ? { promptExtras: { quality_gates: formatGateFailuresForReview(gates) } } : {}),
+      ...(gates || humanReview ? { promptExtras: { quality_gates: gates ? formatGateFailuresForReview(gates) : '', human_review: humanReview } } : {}),
       requireMarkers: (out) =>
         parseCodeReview(out).hasMarkers ? undefined : 'the output has none of ZERO ISSUES, "HIGHEST SEVERITY:" or "Issues: n CRITICAL, …"',
     });

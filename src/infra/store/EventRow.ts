@@ -48,6 +48,8 @@ function columnsOf(e: SprintEvent): Partial<EventColumns> {
       return { storyKey: singleKey(e.storyKeys), command: 'batch-commit', status: 'verified', message: `${e.sha.slice(0, 12)} ${e.message.split('\n', 1)[0]}`, stepKey: e.stepKey };
     case 'commit:failed':
       return { storyKey: singleKey(e.storyKeys), command: 'batch-commit', status: e.reason, message: e.detail, stepKey: e.stepKey };
+    case 'commit:review':
+      return { storyKey: singleKey(e.storyKeys), command: 'batch-commit', status: `review-${e.state}`, message: e.reason ?? null, stepKey: e.stepKey };
     case 'gates:result':
       return { storyKey: e.storyKey, status: e.ok ? 'gates-passed' : 'gates-failed', message: e.results.map((r) => `${r.name}: ${r.ok ? 'ok' : 'failed'}`).join('; '), stepKey: e.stepKey };
     case 'lane:state':

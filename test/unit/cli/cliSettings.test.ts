@@ -59,6 +59,10 @@ describe('CLI settings', () => {
     assert.equal(c.config.git.maxParallel, 2);
     assert.deepEqual(c.config.allowedTools, ['Read', 'Bash(git:*)']);
     const none = resolveCliConfig(common(['run', '--no-settings']), ws, {});
+    assert.equal(none.config.git.reviewBeforeCommit, false);
+    settings('{"sprintRunner.git.reviewBeforeCommit": true}');
+    assert.equal(resolveCliConfig(common(['run']), ws, {}).config.git.reviewBeforeCommit, true, 'the settings file turns the review on');
+    assert.equal(resolveCliConfig(common(['run', '--no-review-before-commit']), ws, {}).config.git.reviewBeforeCommit, false, 'the flag wins for one run');
     assert.equal(none.config.permissionMode, 'bypassPermissions');
     assert.equal(none.config.git.maxParallel, 1);
   });
@@ -69,6 +73,7 @@ describe('CLI settings', () => {
         'run', '--model', 'opus', '--review-model', 'sonnet', '--cheap-model-from-attempt', '3', '--max-story-reviews', '2',
         '--max-code-reviews', '4', '--budget-story', '1.5', '--budget-batch', '10', '--gate', 'npm test', '--commit-mode', 'engine',
         '--container-image', 'ghcr.io/x/claude:1', '--container-runtime', 'podman', '--step-timeout', '120', '--idle-timeout', '60', '--no-report',
+        '--review-before-commit',
       ]),
       ws,
       {},
@@ -83,6 +88,7 @@ describe('CLI settings', () => {
     assert.deepEqual(o.engine?.qualityGates, [{ command: 'npm test' }]);
     assert.equal(o.engine?.commitMode, 'engine');
     assert.equal(o.engine?.sprintReport, false);
+    assert.equal(o.engine?.reviewBeforeCommit, true);
     assert.equal(o.agent?.container?.image, 'ghcr.io/x/claude:1');
     assert.equal(o.agent?.container?.runtime, 'podman');
     assert.deepEqual(o.agent?.timeouts, { wallMs: 120_000, idleMs: 60_000 });

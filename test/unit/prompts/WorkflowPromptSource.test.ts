@@ -18,7 +18,7 @@ function installOf(generation: BmadInstall['generation'], names: string[]): Bmad
 const vars = {
   story_key: '2a-1-session-scanner', story_keys: '2a-1-session-scanner', story_id: '2a-1', story_ids: '2a-1', epic_id: '2a',
   implementation_artifacts: '/ws/impl', planning_artifacts: '/ws/plan', review_attempt: '1', command: 'x', tech_spec_needed: 'false',
-  tech_spec_decisions: '', completed_story_ids: '2a-1', project_context_file: '/ws/plan/project-context.md', quality_gates: '', ledger_file: '/ws/impl/sprint-status.yaml',
+  tech_spec_decisions: '', completed_story_ids: '2a-1', project_context_file: '/ws/plan/project-context.md', quality_gates: '', human_review: '', ledger_file: '/ws/impl/sprint-status.yaml',
   found_status: '', diagnosed_phase: '', expected_statuses: '',
 };
 

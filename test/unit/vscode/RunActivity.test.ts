@@ -23,6 +23,18 @@ describe('RunActivity (tree and status bar) and the Resume rule', () => {
     assert.equal(a.progress.costUsd, 0.4);
   });
 
+  it('the status bar says a batch commit waits for the review until it is answered or the batch ends', () => {
+    const a = new RunActivity();
+    const review = { type: 'commit:review' as const, at: 1, stepKey: 'c1/commit-review/r0', cycle: 1, round: 0, storyKeys: ['1-1-a'] };
+    a.apply({ ...review, state: 'waiting', files: 2, insertions: 3, deletions: 0 });
+    assert.deepEqual(a.progress.awaitingReview, ['1-1-a']);
+    a.apply({ ...review, state: 'rejected', reason: 'no' });
+    assert.equal(a.progress.awaitingReview, undefined);
+    a.apply({ ...review, state: 'waiting' });
+    a.apply({ type: 'batch:end', at: 2, batchId: 1, status: 'paused', cyclesCompleted: 0, storiesDone: [], storiesBlocked: [], sprintComplete: false });
+    assert.equal(a.progress.awaitingReview, undefined, 'a batch paused while waiting does not keep saying so');
+  });
+
   it('shows a story as working while its command runs', () => {
     const a = new RunActivity();
     a.apply({ type: 'command:start', at: 1, stepKey: 'c1/code-review/1-1-a/a2', cycle: 1, command: 'code-review', attempt: 2, storyKeys: ['1-1-a'], epicId: '1' });

@@ -24,6 +24,7 @@ const oneOfEach: Record<SprintEvent['type'], SprintEvent> = {
   'budget:reached': { type: 'budget:reached', at, scope: 'batch', limitUsd: 1, spentUsd: 1.2 },
   'commit:verified': { type: 'commit:verified', at, stepKey: 'c1/verify-commit', cycle: 1, storyKeys: ['1-1-a'], mode: 'agent', sha: '0123456789abcdef', message: 'feat(1): implement stories 1-1', files: 3 },
   'commit:failed': { type: 'commit:failed', at, stepKey: 'c1/verify-commit', cycle: 1, storyKeys: ['1-1-a'], mode: 'agent', reason: 'no-commit', detail: 'HEAD did not move' },
+  'commit:review': { type: 'commit:review', at, stepKey: 'c1/commit-review/r0', cycle: 1, round: 0, storyKeys: ['1-1-a'], state: 'waiting', files: 2, insertions: 10, deletions: 1 },
   'gates:result': { type: 'gates:result', at, stepKey: 'c1/gates/1-1-a/a1', storyKey: '1-1-a', attempt: 1, ok: false, results: [{ name: 'test', ok: false, exitCode: 1, durationMs: 5, output: 'boom' }] },
   'lane:state': { type: 'lane:state', at, storyKey: '2-1-b', state: 'merged', branch: 'story/r/2-1', lane: '2-1-b' },
   'report:written': { type: 'report:written', at, path: '/p/sprint-report-r-1.md' },

@@ -21,6 +21,7 @@ function defaults(): RawGitSettings {
     baseBranch: d('git.baseBranch'),
     worktreesDir: d('git.worktreesDir'),
     reportEnabled: d('report.enabled'),
+    reviewBeforeCommit: d('git.reviewBeforeCommit'),
     containers: {
       enabled: d('containers.enabled'),
       runtime: d('containers.runtime'),
@@ -65,6 +66,7 @@ describe('settings → SprintSession options (git, gates, parallel, report, cont
     assert.deepEqual(o.engine?.independentStories, []);
     assert.equal(o.engine?.mergeSprintIntoBase, false);
     assert.equal(o.engine?.sprintReport, true);
+    assert.equal(o.engine?.reviewBeforeCommit, false, 'commits without asking unless the review is turned on');
     assert.deepEqual(o.git, { verifyCommits: true });
     assert.equal(o.agent?.container, undefined, 'agents run on the host unless containers are enabled');
   });
@@ -81,8 +83,10 @@ describe('settings → SprintSession options (git, gates, parallel, report, cont
       baseBranch: ' main ',
       worktreesDir: '/tmp/lanes',
       reportEnabled: false,
+      reviewBeforeCommit: true,
     });
     const o = sessionOptionsFrom(config(raw));
+    assert.equal(o.engine?.reviewBeforeCommit, true);
     assert.equal(o.engine?.commitMode, 'engine');
     assert.deepEqual(o.engine?.qualityGates, [{ name: 'tests', command: ['npm', 'test'], timeoutMs: 120_000 }, { command: 'npm run lint' }]);
     assert.equal(o.engine?.maxParallel, 3);

@@ -22,6 +22,10 @@ describe('status bar and output wording', () => {
     );
   });
 
+  it('says when the batch commit waits for the user\'s review', () => {
+    assert.equal(runningText({ cycle: 1, maxCycles: 2, storyKeys: ['1-1-a', '1-2-b'], command: 'code-review', attempt: 1, awaitingReview: ['1-1-a', '1-2-b'] }), 'Sprint: waiting for your review · 1-1+1-2 commit');
+  });
+
   it('keeps keys it cannot shorten as written', () => {
     assert.equal(shortStoryLabel(['odd']), 'odd');
   });
