@@ -4,16 +4,15 @@
 // cold install compiles native modules for minutes and CI clones afresh each run.
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
+import { testCacheBase, withoutNpmScriptEnv } from '../testToolCache.mjs';
 
 export const CODE_SERVER_VERSION = '4.139.1';
 export const NODE_MAJOR = '24';
 export const CHROMIUM = '/usr/bin/chromium';
 
 export function cacheRoot() {
-  const base = process.env.SPRINT_RUNNER_TEST_CACHE || path.join(process.env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache'), 'sprint-runner-test');
-  return path.join(base, `code-server-${CODE_SERVER_VERSION}-node${NODE_MAJOR}`);
+  return path.join(testCacheBase(), `code-server-${CODE_SERVER_VERSION}-node${NODE_MAJOR}`);
 }
 
 /** Where everything lives once installed; `ready` says whether the install finished. */
@@ -27,24 +26,6 @@ export function hostLayout(root = cacheRoot()) {
     marker: path.join(root, 'installed.json'),
     ready: existsSync(path.join(root, 'installed.json')),
   };
-}
-
-/**
- * The environment without what an enclosing `npm run`/`npm test` exports for its scripts. A nested npm
- * reads every `npm_config_*` variable as its own configuration: `npm_config_user_agent` names the outer
- * Node ("node/v20"), and code-server's postinstall reads its Node major from that agent string, so the
- * install refused Node 20 although it ran on Node 24. Only the cache and config-file locations are kept.
- */
-export function withoutNpmScriptEnv(env = process.env) {
-  const keep = new Set(['npm_config_cache', 'npm_config_userconfig', 'npm_config_globalconfig', 'npm_config_registry']);
-  const out = {};
-  for (const [k, v] of Object.entries(env)) {
-    const lower = k.toLowerCase();
-    if (lower.startsWith('npm_') && !keep.has(lower)) continue;
-    if (k === 'NODE' || k === 'INIT_CWD') continue;
-    out[k] = v;
-  }
-  return out;
 }
 
 /** Environment for running npm/node-gyp/code-server on Node 24 (and its headers) without touching the user's Node. */

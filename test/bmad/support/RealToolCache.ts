@@ -5,29 +5,11 @@
 
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
+import { testCacheBase, withoutNpmScriptEnv } from '../../../scripts/testToolCache.mjs';
 
-export function testCacheBase(): string {
-  return process.env.SPRINT_RUNNER_TEST_CACHE || path.join(process.env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache'), 'sprint-runner-test');
-}
+export { testCacheBase, withoutNpmScriptEnv };
 
-/**
- * The environment without what an enclosing `npm run`/`npm test` exports for its scripts: a nested npm
- * reads every `npm_config_*` variable as its own configuration (prefix, global, user agent…). Only the
- * cache and config-file locations are kept.
- */
-export function withoutNpmScriptEnv(env: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
-  const keep = new Set(['npm_config_cache', 'npm_config_userconfig', 'npm_config_globalconfig', 'npm_config_registry']);
-  const out: NodeJS.ProcessEnv = {};
-  for (const [k, v] of Object.entries(env)) {
-    const lower = k.toLowerCase();
-    if (lower.startsWith('npm_') && !keep.has(lower)) continue;
-    if (k === 'NODE' || k === 'INIT_CWD') continue;
-    out[k] = v;
-  }
-  return out;
-}
 
 export function run(cmd: string, args: string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number } = {}): Promise<string> {
   return new Promise((resolve, reject) => {

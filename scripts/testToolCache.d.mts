@@ -1,0 +1,2 @@
+export function testCacheBase(): string;
+export function withoutNpmScriptEnv(env?: NodeJS.ProcessEnv): NodeJS.ProcessEnv;
