@@ -3,6 +3,7 @@
 import { strict as assert } from 'node:assert';
 import { sessionOptionsFrom } from '../../../src/vscode/openSprintSession';
 import { parseGitSettings, type RawGitSettings } from '../../../src/vscode/parseGitSettings';
+import { parseSprintRunnerConfig } from '../../../src/core/settings/SprintRunnerConfig';
 import type { SprintRunnerConfig } from '../../../src/vscode/SprintRunnerSettings';
 import { contributedSettings } from '../../support/manifest';
 
@@ -37,24 +38,8 @@ function defaults(): RawGitSettings {
 }
 
 function config(raw: RawGitSettings): SprintRunnerConfig {
-  return {
-    claude: { command: 'claude', args: [], source: 'default' },
-    extraArgs: [],
-    reviewModel: 'haiku',
-    permissionMode: 'bypassPermissions',
-    allowedTools: [],
-    maxStoryReviews: 3,
-    maxCodeReviews: 10,
-    cheapModelFromAttempt: 2,
-    defaultCycles: 2,
-    projectContextMaxAgeHours: 24,
-    stepTimeoutMinutes: 60,
-    idleTimeoutMinutes: 10,
-    retrospectives: 'dimmed',
-    statusBarWhenIdle: true,
-    bmadMissingWorkflows: 'refuse',
-    git: parseGitSettings(raw),
-  };
+  // Every other setting at its default, as the extension reads an empty configuration.
+  return { ...parseSprintRunnerConfig(() => undefined, { env: {} }), git: parseGitSettings(raw) };
 }
 
 describe('settings → SprintSession options (git, gates, parallel, report, containers)', () => {

@@ -10,28 +10,12 @@ import { modelForStep } from '../../../src/core/workflow/modelForStep';
 import { ClaudeAgent } from '../../../src/infra/claude/ClaudeAgent';
 import { sessionOptionsFrom } from '../../../src/vscode/openSprintSession';
 import { parseGitSettings } from '../../../src/vscode/parseGitSettings';
+import { parseSprintRunnerConfig } from '../../../src/core/settings/SprintRunnerConfig';
 import type { SprintRunnerConfig } from '../../../src/vscode/SprintRunnerSettings';
 
 function config(over: Partial<SprintRunnerConfig>): SprintRunnerConfig {
-  return {
-    claude: { command: 'claude', args: [], source: 'default' },
-    extraArgs: [],
-    reviewModel: 'haiku',
-    permissionMode: 'bypassPermissions',
-    allowedTools: [],
-    maxStoryReviews: 3,
-    maxCodeReviews: 10,
-    cheapModelFromAttempt: 2,
-    defaultCycles: 2,
-    projectContextMaxAgeHours: 24,
-    stepTimeoutMinutes: 60,
-    idleTimeoutMinutes: 15,
-    retrospectives: 'dimmed',
-    statusBarWhenIdle: true,
-    bmadMissingWorkflows: 'refuse',
-    git: parseGitSettings({ containers: {} } as Parameters<typeof parseGitSettings>[0]),
-    ...over,
-  };
+  // Every setting at its default, as the extension reads an empty configuration.
+  return { ...parseSprintRunnerConfig(() => undefined, { env: {} }), ...over };
 }
 
 describe('model choice: the engine decides, the agent runs what it is given', () => {
