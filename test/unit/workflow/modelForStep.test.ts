@@ -9,7 +9,6 @@ import { defaultEngineSettings, type EngineSettings } from '../../../src/core/wo
 import { modelForStep } from '../../../src/core/workflow/modelForStep';
 import { ClaudeAgent } from '../../../src/infra/claude/ClaudeAgent';
 import { sessionOptionsFrom } from '../../../src/vscode/openSprintSession';
-import { parseGitSettings } from '../../../src/vscode/parseGitSettings';
 import { parseSprintRunnerConfig } from '../../../src/core/settings/SprintRunnerConfig';
 import type { SprintRunnerConfig } from '../../../src/vscode/SprintRunnerSettings';
 
